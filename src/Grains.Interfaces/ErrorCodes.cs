@@ -1,0 +1,14 @@
+namespace NodeDb.Orleans;
+
+/// <summary>The <see cref="NodeDbException.Code"/> values.</summary>
+public static class ErrorCodes
+{
+    public const string InvalidCron = "invalid_cron";
+    public const string InvalidTimeZone = "invalid_timezone";
+    public const string InvalidDefinition = "invalid_definition";
+    public const string BodyRejected = "body_rejected";
+    public const string NotFound = "not_found";
+    public const string AlreadyExists = "already_exists";
+    public const string SyntaxError = "syntax_error";
+    public const string SqlError = "sql_error";
+}

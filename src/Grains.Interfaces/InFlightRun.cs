@@ -1,0 +1,25 @@
+namespace NodeDb.Orleans;
+
+/// <summary>A run that has been claimed in storage and has not been recorded yet.</summary>
+[GenerateSerializer, Immutable, Alias("nodedb.InFlightRun")]
+public sealed record InFlightRun
+{
+    [Id(0)] public required string RunId { get; init; }
+
+    [Id(1)] public DateTimeOffset? ScheduledAt { get; init; }
+
+    [Id(2)] public DateTimeOffset ClaimedAt { get; init; }
+
+    [Id(3)] public string? Silo { get; init; }
+
+    [Id(4)] public RunTrigger Trigger { get; init; }
+
+    /// <summary>For a catch-up run: the first occurrence it covers.</summary>
+    [Id(5)] public DateTimeOffset? CoversFrom { get; init; }
+
+    /// <summary>How many occurrences the run stands for (1 but for catch-up runs).</summary>
+    [Id(6)] public int Count { get; init; } = 1;
+
+    /// <summary>True while the run waits for the previous one to end (<see cref="OverlapPolicy.BufferOne"/>).</summary>
+    [Id(7)] public bool Buffered { get; init; }
+}

@@ -1,0 +1,24 @@
+namespace NodeDb.Orleans;
+
+/// <summary>
+/// A request the service refuses: bad cron, unknown zone, rejected body, missing schedule.
+/// The message names the offending value and the reason; <see cref="Code"/> is stable for scripts.
+/// </summary>
+[GenerateSerializer, Alias("nodedb.NodeDbException")]
+public sealed class NodeDbException : Exception
+{
+    public NodeDbException(string code, string message)
+        : base(message)
+    {
+        Code = code;
+    }
+
+    public NodeDbException(string code, string message, Exception inner)
+        : base(message, inner)
+    {
+        Code = code;
+    }
+
+    /// <summary>A stable, machine-readable code such as <c>invalid_cron</c> or <c>not_found</c>.</summary>
+    [Id(0)] public string Code { get; }
+}

@@ -1,0 +1,27 @@
+namespace NodeDb.Orleans.Grains.Running;
+
+/// <summary>One run of a schedule's body, as handed to an <see cref="IJobRunner"/>.</summary>
+public sealed record JobRequest
+{
+    public required string Tenant { get; init; }
+
+    public required string Schedule { get; init; }
+
+    /// <summary>Unique per run; the runner writes it to the tenant's run ledger in the body's transaction.</summary>
+    public required string RunId { get; init; }
+
+    public required string Body { get; init; }
+
+    /// <summary>The user the run acts for.</summary>
+    public required string Owner { get; init; }
+
+    /// <summary>The budget of the whole run, all attempts and backoff included.</summary>
+    public required TimeSpan Timeout { get; init; }
+
+    /// <summary>Retries after the first attempt, for errors that can succeed later.</summary>
+    public int Retries { get; init; } = 1;
+
+    public DateTimeOffset? ScheduledAt { get; init; }
+
+    public RunTrigger Trigger { get; init; } = RunTrigger.Cron;
+}
