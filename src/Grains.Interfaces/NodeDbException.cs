@@ -3,18 +3,13 @@ namespace NodeDb.Orleans;
 /// <summary>
 /// A request the service refuses: bad cron, unknown zone, rejected body, missing schedule.
 /// The message names the offending value and the reason; <see cref="Code"/> is stable for scripts.
+/// It never carries an inner exception: it crosses the wire to clients that know none of the server's types.
 /// </summary>
 [GenerateSerializer, Alias("nodedb.NodeDbException")]
 public sealed class NodeDbException : Exception
 {
     public NodeDbException(string code, string message)
         : base(message)
-    {
-        Code = code;
-    }
-
-    public NodeDbException(string code, string message, Exception inner)
-        : base(message, inner)
     {
         Code = code;
     }

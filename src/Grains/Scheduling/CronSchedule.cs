@@ -76,7 +76,7 @@ public sealed class CronSchedule
         }
         catch (CronFormatException e)
         {
-            throw new NodeDbException(ErrorCodes.InvalidCron, $"Cron expression '{expression}' is invalid: {e.Message}", e);
+            throw new NodeDbException(ErrorCodes.InvalidCron, $"Cron expression '{expression}' is invalid: {e.Message}");
         }
     }
 

@@ -1,0 +1,80 @@
+namespace NodeDb.Orleans.Grains.Hosting;
+
+/// <summary>How the scheduler decides and fires occurrences on this silo. Bound from the <c>Scheduler</c> section.</summary>
+public sealed class SchedulerOptions
+{
+    public const string SectionName = "Scheduler";
+
+    /// <summary>The zone of schedules created without one: an IANA id or <c>±HH:MM</c>. Defaults to <c>UTC</c>.</summary>
+    public string DefaultTimeZone { get; set; } = "UTC";
+
+    /// <summary>A late tick within this span of an occurrence is on time, not a miss. Defaults to 5 s.</summary>
+    public TimeSpan Grace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most missed occurrences MISSED = QUEUE replays. Defaults to 100.</summary>
+    public int DefaultQueueCap { get; set; } = 100;
+
+    /// <summary>The most individual Missed rows one observation writes; the rest become one summary row. Defaults to 100.</summary>
+    public int MissedRowCap { get; set; } = 100;
+
+    /// <summary>The most runs in flight on this silo (NodeDB's <c>max_concurrent_jobs</c>). Defaults to 32.</summary>
+    public int MaxConcurrentJobs { get; set; } = 32;
+
+    /// <summary>The time budget of a run when the schedule sets none. Defaults to 300 s (NodeDB's).</summary>
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Retries after the first attempt when the schedule sets none. Defaults to 1 (NodeDB's).</summary>
+    public int DefaultRetries { get; set; } = 1;
+
+    /// <summary>Period of the reminder that re-activates every enabled schedule after a failure. Defaults to 5 min.</summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Whether the tick loop runs. Tests turn it off and drive <c>TickOnceAsync</c> with a fake clock. Defaults to true.</summary>
+    public bool AutoTick { get; set; } = true;
+
+    /// <summary>How long a health report stays valid; an older one is treated as absent. Defaults to 30 s.</summary>
+    public TimeSpan HealthStaleAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Refuse to fire when a group has no fresh report (NodeDB fails open). Defaults to false.</summary>
+    public bool HealthFailClosed { get; set; }
+
+    /// <summary>
+    /// vShard ranges to replication groups, e.g. <c>{"0-511": "g1", "512-1023": "g2"}</c>.
+    /// vShards not listed belong to group <c>0</c>. Defaults to empty (every vShard in group 0, as NodeDB).
+    /// </summary>
+    public Dictionary<string, string> Routing { get; set; } = [];
+
+    /// <summary>Newest history rows kept per schedule. Defaults to 1,000.</summary>
+    public int HistoryKeepPerSchedule { get; set; } = 1000;
+
+    /// <summary>History rows older than this are deleted. Defaults to 30 days.</summary>
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long shutdown waits for runs in flight before cancelling them. Defaults to 10 s.</summary>
+    public TimeSpan ShutdownDrain { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Checks every value, naming the option and the value in the message.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException($"Scheduler option {message}");
+            }
+        }
+
+        Require(Grace >= TimeSpan.Zero, $"Grace = {Grace} must not be negative.");
+        Require(DefaultQueueCap >= 1, $"DefaultQueueCap = {DefaultQueueCap} must be at least 1.");
+        Require(MissedRowCap >= 0, $"MissedRowCap = {MissedRowCap} must not be negative.");
+        Require(MaxConcurrentJobs >= 1, $"MaxConcurrentJobs = {MaxConcurrentJobs} must be at least 1 (0 would reject every run).");
+        Require(DefaultTimeout > TimeSpan.Zero, $"DefaultTimeout = {DefaultTimeout} must be positive.");
+        Require(DefaultRetries is >= 0 and <= 10, $"DefaultRetries = {DefaultRetries} must be between 0 and 10.");
+        Require(ReminderPeriod >= TimeSpan.FromSeconds(1), $"ReminderPeriod = {ReminderPeriod} must be at least 1 s.");
+        Require(HealthStaleAfter > TimeSpan.Zero, $"HealthStaleAfter = {HealthStaleAfter} must be positive.");
+        Require(HistoryKeepPerSchedule >= 1, $"HistoryKeepPerSchedule = {HistoryKeepPerSchedule} must be at least 1.");
+        Require(HistoryRetention > TimeSpan.Zero, $"HistoryRetention = {HistoryRetention} must be positive.");
+        Scheduling.ScheduleZone.Parse(DefaultTimeZone);
+        Health.ShardRouting.Parse(Routing);
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NodeDb.Orleans.Grains.Diagnostics;
+using NodeDb.Orleans.Grains.History;
+using NodeDb.Orleans.Grains.Placement;
+using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Grains.Ticking;
+
+namespace NodeDb.Orleans.Grains.Hosting;
+
+/// <summary>Adds the scheduler to a silo: tick service, dispatcher, clock, metrics and placement. Idempotent.</summary>
+public static class SchedulerSiloBuilderExtensions
+{
+    /// <remarks>
+    /// The profile must also register grain storage named <see cref="StorageNames.Schedules"/>, a reminder service,
+    /// an <see cref="IJobRunner"/> and an <see cref="IHistoryStore"/>.
+    /// </remarks>
+    public static ISiloBuilder AddNodeDbScheduler(this ISiloBuilder builder, Action<SchedulerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<SchedulerOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(SchedulerTickService)))
+        {
+            return builder;
+        }
+
+        options.Validate(o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
+        services.AddMetrics();
+        services.TryAddSingleton(new SchedulerClock(TimeProvider.System));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DueIndex>();
+        services.AddSingleton<SchedulerInstruments>();
+        services.AddSingleton<JobDispatcher>();
+        services.AddSingleton<SchedulerTickService>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerTickService>());
+        services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
+        return builder;
+    }
+
+    /// <summary>Keeps history in a SQLite file (the embedded profile).</summary>
+    public static ISiloBuilder AddSqliteHistoryStore(this ISiloBuilder builder, string path)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<IHistoryStore>(_ => new SqliteHistoryStore(path));
+        return builder;
+    }
+}

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodeDb.Orleans.Grains.Diagnostics;
+using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Schedules;
+
+namespace NodeDb.Orleans.Grains.Running;
+
+/// <summary>
+/// Runs bodies on this silo, at most <see cref="SchedulerOptions.MaxConcurrentJobs"/> at once, and reports each end to
+/// its schedule grain. A run refused by the cap is never dropped silently: the caller records it as Rejected.
+/// </summary>
+/// <remarks>
+/// Runs execute off the grain's turn. A completion that cannot be delivered (the silo is going away) is not lost:
+/// the run stays in flight in the grain's state and is settled from the tenant's run ledger.
+/// </remarks>
+public sealed partial class JobDispatcher(
+    IJobRunner runner,
+    IGrainFactory grains,
+    SchedulerClock clock,
+    TimeProvider infrastructureTime,
+    IOptions<SchedulerOptions> options,
+    ILocalSiloDetails silo,
+    SchedulerInstruments instruments,
+    ILogger<JobDispatcher> logger)
+{
+    private const string ShutdownReason = "silo shutting down";
+    private readonly ConcurrentDictionary<string, Entry> _running = new(StringComparer.Ordinal);
+    private readonly int _cap = options.Value.MaxConcurrentJobs;
+    private int _count;
+    private volatile bool _stopping;
+
+    /// <summary>Runs in flight on this silo.</summary>
+    public int InFlight => Volatile.Read(ref _count);
+
+    public int Capacity => _cap;
+
+    public string SiloName { get; } = silo.SiloAddress.ToParsableString();
+
+    public bool IsRunning(string runId) => _running.ContainsKey(runId);
+
+    /// <summary>Starts a run unless the silo is at its cap or stopping; returns false then.</summary>
+    public bool TryStart(RunTicket ticket)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        if (_stopping)
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref _count) > _cap)
+        {
+            Interlocked.Decrement(ref _count);
+            return false;
+        }
+
+        var entry = new Entry();
+        if (!_running.TryAdd(ticket.RunId, entry))
+        {
+            // The same run id is already running here: starting it again would only collide in the ledger.
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+
+        entry.Task = Task.Run(() => RunAsync(ticket, entry));
+        return true;
+    }
+
+    /// <summary>Cancels a run in flight here; it ends as Cancelled with <paramref name="reason"/>.</summary>
+    public bool Cancel(string runId, string reason)
+    {
+        if (!_running.TryGetValue(runId, out var entry))
+        {
+            return false;
+        }
+
+        entry.Reason = reason;
+        entry.Cancellation.Cancel();
+        return true;
+    }
+
+    /// <summary>Waits until no run is in flight (tests; shutdown).</summary>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        while (!_running.IsEmpty)
+        {
+            var tasks = _running.Values.Select(e => e.Task).Where(t => t is not null).Cast<Task>().ToArray();
+            await Task.WhenAll(tasks).WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Stops taking runs, lets running ones finish for the drain period, then cancels the rest as Interrupted.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        drain.CancelAfter(options.Value.ShutdownDrain);
+        try
+        {
+            await WhenIdleAsync(drain.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            foreach (var (runId, _) in _running)
+            {
+                Cancel(runId, ShutdownReason);
+            }
+
+            LogDrainTimedOut(logger, _running.Count);
+            try
+            {
+                await Task.WhenAll(_running.Values.Select(e => e.Task ?? Task.CompletedTask))
+                    .WaitAsync(TimeSpan.FromSeconds(5), infrastructureTime);
+            }
+            catch (TimeoutException)
+            {
+                // Whatever did not stop is still in flight in its grain's state and is settled from the ledger.
+            }
+        }
+    }
+
+    private async Task RunAsync(RunTicket ticket, Entry entry)
+    {
+        try
+        {
+            var startedAt = clock.GetUtcNow();
+            if (ticket.ScheduledAt is { } scheduled && ticket.Trigger is RunTrigger.Cron)
+            {
+                instruments.RunStarted(startedAt - scheduled);
+            }
+
+            JobOutcome outcome;
+            try
+            {
+                outcome = await runner.RunAsync(ticket.ToRequest(), entry.Cancellation.Token);
+            }
+            catch (OperationCanceledException) when (entry.Cancellation.IsCancellationRequested)
+            {
+                outcome = new JobOutcome(RunStatus.Cancelled, 1);
+            }
+            catch (Exception e)
+            {
+                // A runner bug must still end the run with a row, never leave it in flight forever.
+                outcome = new JobOutcome(RunStatus.Failed, 1, e.Message);
+            }
+
+            if (entry.Cancellation.IsCancellationRequested && outcome.Status is RunStatus.Cancelled or RunStatus.Failed)
+            {
+                outcome = entry.Reason == ShutdownReason
+                    ? outcome with { Status = RunStatus.Interrupted, Reason = ShutdownReason }
+                    : outcome with { Status = RunStatus.Cancelled, Reason = entry.Reason };
+            }
+
+            var completion = new RunCompletion(
+                ticket.RunId, outcome.Status, outcome.Attempt, outcome.Error, outcome.Reason, startedAt, clock.GetUtcNow(), SiloName);
+            await DeliverAsync(ticket.ScheduleKey, completion);
+        }
+        finally
+        {
+            _running.TryRemove(ticket.RunId, out _);
+            Interlocked.Decrement(ref _count);
+            entry.Cancellation.Dispose();
+        }
+    }
+
+    private async Task DeliverAsync(string scheduleKey, RunCompletion completion)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<IScheduleRuntimeGrain>(scheduleKey).CompleteRunAsync(completion);
+                return;
+            }
+            catch (Exception e) when (attempt < 5)
+            {
+                LogDeliveryRetry(logger, e, completion.RunId, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), infrastructureTime);
+            }
+            catch (Exception e)
+            {
+                // Safe to give up: the run is still in flight in the grain's state and is settled from the ledger.
+                LogDeliveryFailed(logger, e, completion.RunId);
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Delivering the completion of run {RunId} failed (attempt {Attempt}); retrying")]
+    private static partial void LogDeliveryRetry(ILogger logger, Exception exception, string runId, int attempt);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Could not deliver the completion of run {RunId}; it will be settled from the run ledger")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Shutdown drain timed out; cancelling {Count} runs as interrupted")]
+    private static partial void LogDrainTimedOut(ILogger logger, int count);
+
+    private sealed class Entry
+    {
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        public string? Reason { get; set; }
+
+        public Task? Task { get; set; }
+    }
+}

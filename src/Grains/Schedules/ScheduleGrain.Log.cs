@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace NodeDb.Orleans.Grains.Schedules;
+
+public sealed partial class ScheduleGrain
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Schedule {Key} created with cron '{Cron}'")]
+    private static partial void LogCreated(ILogger logger, string key, string cron);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Schedule {Key} triggered by {By}")]
+    private static partial void LogTriggered(ILogger logger, string key, string by);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Writing the state of schedule {Key} failed; deactivating so storage decides")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string key);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Appending {Count} history rows of schedule {Key} failed; they stay in the outbox")]
+    private static partial void LogHistoryAppendFailed(ILogger logger, Exception exception, string key, int count);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Dispatching run {RunId} to silo {Silo} failed")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception exception, string runId, string silo);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Could not settle orphaned run {RunId} from the ledger yet")]
+    private static partial void LogSettleFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Orphaned run {RunId}: {Outcome}")]
+    private static partial void LogRecovered(ILogger logger, string runId, string outcome);
+}

@@ -1,0 +1,370 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodeDb.Orleans.Grains.Diagnostics;
+using NodeDb.Orleans.Grains.Health;
+using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Grains.Scheduling;
+using NodeDb.Orleans.Grains.Sql.Text;
+using NodeDb.Orleans.Grains.Ticking;
+
+namespace NodeDb.Orleans.Grains.Schedules;
+
+/// <summary>
+/// One schedule. Its single activation replaces NodeDB's leader election: only the activation whose claim
+/// (the state write with the storage ETag) succeeds fires an occurrence.
+/// </summary>
+/// <remarks>
+/// Not reentrant: every decision reads and writes the state in one turn. Runs execute in the silo's
+/// <see cref="JobDispatcher"/>, off the grain's turn, and come back through <see cref="CompleteRunAsync"/>.
+/// </remarks>
+public sealed partial class ScheduleGrain(
+    [PersistentState("schedule", StorageNames.Schedules)] IPersistentState<ScheduleState> state,
+    SchedulerClock clock,
+    IOptions<SchedulerOptions> options,
+    SchedulerTickService ticker,
+    JobDispatcher dispatcher,
+    IJobRunner runner,
+    IClusterMembershipService membership,
+    SchedulerInstruments instruments,
+    ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IScheduleRuntimeGrain, IRemindable
+{
+    private const string ReminderName = "nodedb-wake";
+    private readonly SchedulerOptions _options = options.Value;
+    private readonly ScheduleZone _defaultZone = ScheduleZone.Parse(options.Value.DefaultTimeZone);
+    private readonly ShardRouting _routing = ShardRouting.Parse(options.Value.Routing);
+    private CronSchedule? _cron;
+    private string _group = ShardRouting.DefaultGroup;
+    private string? _guardError;
+
+    private string Key => this.GetPrimaryKeyString();
+
+    private ScheduleDefinition? Definition => state.State.Definition;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Definition is null)
+        {
+            return;
+        }
+
+        LoadDefinition(Definition);
+        var now = clock.GetUtcNow();
+        await SettleOrphansAsync(now);
+        await FlushOutboxAsync();
+        RefreshDue(now);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ticker.Remove(Key);
+        return Task.CompletedTask;
+    }
+
+    public async Task<ScheduleStatus> CreateAsync(ScheduleDefinition definition, bool replace = false)
+    {
+        var cron = ScheduleValidator.Validate(definition, Key, _defaultZone, runner);
+        var now = clock.GetUtcNow();
+        var existed = Definition is not null;
+        if (existed && !replace)
+        {
+            throw new NodeDbException(ErrorCodes.AlreadyExists, $"Schedule '{definition.Name}' already exists in tenant '{definition.Tenant}'.");
+        }
+
+        if (!existed)
+        {
+            state.State = new ScheduleState { Generation = state.State.Generation + 1, CreatedAt = now };
+        }
+
+        state.State.Definition = definition;
+        state.State.LastFired = null;
+        state.State.UpdatedAt = now;
+        await WriteStateAsync();
+        LoadDefinition(definition, cron);
+        await GrainFactory.GetGrain<ITenantSchedulesGrain>(definition.Tenant).AddAsync(definition.Name);
+        await SyncReminderAsync();
+        RefreshDue(now);
+        LogCreated(logger, Key, definition.Cron);
+        return Status(now);
+    }
+
+    public async Task<ScheduleStatus> UpdateAsync(ScheduleDefinition definition)
+    {
+        var current = RequireDefinition();
+        var cron = ScheduleValidator.Validate(definition, Key, _defaultZone, runner);
+        var now = clock.GetUtcNow();
+        if (current.Cron != definition.Cron || current.TimeZone != definition.TimeZone || (!current.Enabled && definition.Enabled))
+        {
+            // A new cadence (or a re-enable) starts from the current unit: never a catch-up of what the old one
+            // or the disabled period would have fired (NodeDB defect 9).
+            state.State.LastFired = null;
+        }
+
+        state.State.Definition = definition;
+        state.State.UpdatedAt = now;
+        await WriteStateAsync();
+        LoadDefinition(definition, cron);
+        await SyncReminderAsync();
+        RefreshDue(now);
+        return Status(now);
+    }
+
+    public async Task<bool> DropAsync()
+    {
+        if (Definition is not { } definition)
+        {
+            return false;
+        }
+
+        foreach (var run in state.State.InFlight)
+        {
+            await CancelRunAsync(run, "schedule dropped");
+        }
+
+        await state.ClearStateAsync();
+        state.State = new ScheduleState { Generation = state.State.Generation };
+        ticker.Remove(Key);
+        await SyncReminderAsync();
+        await GrainFactory.GetGrain<ITenantSchedulesGrain>(definition.Tenant).RemoveAsync(definition.Name);
+        await GrainFactory.GetGrain<IJobHistoryGrain>(definition.Tenant).RemoveScheduleAsync(definition.Name);
+        DeactivateOnIdle();
+        return true;
+    }
+
+    [global::Orleans.Concurrency.ReadOnly]
+    public Task<ScheduleStatus?> GetStatusAsync() =>
+        Task.FromResult(Definition is null ? null : Status(clock.GetUtcNow()));
+
+    public Task<ScheduleStatus> SetEnabledAsync(bool enabled) =>
+        UpdateAsync(RequireDefinition() with { Enabled = enabled });
+
+    public async Task<ScheduleStatus> PauseAsync(string by, string? note = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(by);
+        RequireDefinition();
+        var now = clock.GetUtcNow();
+        state.State.Pause = new PauseInfo(by, now, note);
+        state.State.UpdatedAt = now;
+        await WriteStateAsync();
+        return Status(now);
+    }
+
+    public async Task<ScheduleStatus> ResumeAsync()
+    {
+        RequireDefinition();
+        var now = clock.GetUtcNow();
+        state.State.Pause = null;
+        state.State.UpdatedAt = now;
+        await WriteStateAsync();
+        RefreshDue(now);
+        return Status(now);
+    }
+
+    public async Task<string> TriggerAsync(string by)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(by);
+        var definition = RequireDefinition();
+        var now = clock.GetUtcNow();
+        var run = new PlannedRun(now, RunTrigger.Manual);
+        var ids = await FireAsync([run], [], marker: null, now, manualBy: by);
+        LogTriggered(logger, Key, by);
+        return ids.Length > 0 ? ids[0] : RunIds.ForRequest(definition.Name, RunTrigger.Manual, now);
+    }
+
+    public async Task<int> BackfillAsync(DateTimeOffset from, DateTimeOffset to)
+    {
+        RequireDefinition();
+        var now = clock.GetUtcNow();
+        if (to < from)
+        {
+            throw new NodeDbException(ErrorCodes.InvalidDefinition, $"Backfill range is empty: --to {to:O} lies before --from {from:O}.");
+        }
+
+        if (to > now)
+        {
+            throw new NodeDbException(ErrorCodes.InvalidDefinition, $"Backfill --to {to:O} lies in the future (now is {now:O}); the scheduler fires those itself.");
+        }
+
+        const int limit = 1000;
+        var occurrences = _cron!.Between(from, to, fromInclusive: true).Take(limit + 1).ToList();
+        if (occurrences.Count > limit)
+        {
+            throw new NodeDbException(ErrorCodes.InvalidDefinition, $"Backfill from {from:O} to {to:O} covers more than {limit} occurrences; split the range.");
+        }
+
+        var runs = occurrences.Select(o => new PlannedRun(o, RunTrigger.Backfill)).ToList();
+        if (runs.Count > 0)
+        {
+            await FireAsync(runs, [], marker: null, now, manualBy: "backfill");
+        }
+
+        return runs.Count;
+    }
+
+    public async Task TickAsync()
+    {
+        var now = clock.GetUtcNow();
+        if (Definition is not { } definition)
+        {
+            ticker.Remove(Key);
+            return;
+        }
+
+        await SettleOrphansAsync(now);
+        if (!definition.Enabled)
+        {
+            RefreshDue(now);
+            return;
+        }
+
+        var plan = OccurrencePlanner.Plan(_cron!, state.State.LastFired, now, Rules(definition));
+        if (plan.IsEmpty)
+        {
+            RefreshDue(now);
+            return;
+        }
+
+        await FireAsync(plan.Runs, MissedRows(definition, plan, now), plan.Marker, now, manualBy: null);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (Definition is null || !Definition.Enabled)
+        {
+            await SyncReminderAsync();
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        await SettleOrphansAsync(now);
+        RefreshDue(now);
+    }
+
+    private ScheduleDefinition RequireDefinition() =>
+        Definition ?? throw new NodeDbException(ErrorCodes.NotFound, $"Schedule '{Key}' does not exist.");
+
+    private void LoadDefinition(ScheduleDefinition definition, CronSchedule? cron = null)
+    {
+        _cron = cron ?? CronSchedule.Parse(definition.Cron, definition.TimeZone, _defaultZone);
+        try
+        {
+            var body = SqlBody.Parse(definition.Body);
+            _group = _routing.GroupOf(definition.Target ?? body.InferTargetCollection());
+            _guardError = BodyGuard.Check(body);
+        }
+        catch (NodeDbException e)
+        {
+            // A body stored by an older version that no longer parses fails each run with the reason, visibly.
+            _group = _routing.GroupOf(definition.Target);
+            _guardError = e.Message;
+        }
+    }
+
+    private PlanningRules Rules(ScheduleDefinition definition) => new(
+        definition.Missed,
+        _options.Grace,
+        definition.QueueCap ?? _options.DefaultQueueCap,
+        _options.MissedRowCap,
+        definition.StartAt,
+        definition.EndAt);
+
+    private void RefreshDue(DateTimeOffset now)
+    {
+        if (Definition is not { Enabled: true } definition)
+        {
+            ticker.Remove(Key);
+            return;
+        }
+
+        DateTimeOffset? due = state.State.Backlog.Count > 0 && state.State.InFlight.Count == 0
+            ? now
+            : OccurrencePlanner.NextDue(_cron!, state.State.LastFired, now, Rules(definition));
+        if (state.State.InFlight.Any(r => r.Silo != dispatcher.SiloName))
+        {
+            // Runs on other silos: look again soon, so a silo that died with one is noticed without waiting for the reminder.
+            var recheck = now + TimeSpan.FromSeconds(10);
+            due = due is null || due > recheck ? recheck : due;
+        }
+
+        ticker.SetDue(Key, due);
+    }
+
+    private async Task SyncReminderAsync()
+    {
+        if (Definition is { Enabled: true })
+        {
+            await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
+            return;
+        }
+
+        if (await this.GetReminder(ReminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private async Task WriteStateAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            // The in-memory state may now be ahead of storage (a conflict means another activation owns the
+            // schedule). Drop this activation so the next call reloads what storage holds; never fire from it.
+            LogWriteFailed(logger, e, Key);
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private ScheduleStatus Status(DateTimeOffset now)
+    {
+        var definition = Definition!;
+        DateTimeOffset? next = null;
+        if (definition.Enabled && state.State.Pause is null && _cron is not null)
+        {
+            var anchor = state.State.LastFired is { } last && last > now ? last : now;
+            next = OccurrencePlanner.NextDue(_cron, anchor, now, Rules(definition)) is { } due ? _cron.Zone.ToLocal(due) : null;
+        }
+
+        return new ScheduleStatus
+        {
+            Definition = definition,
+            Pause = state.State.Pause,
+            LastFired = state.State.LastFired,
+            NextRun = next,
+            InFlight = [.. state.State.InFlight, .. state.State.Backlog.Select(b => b with { Buffered = true })],
+            LastStatus = state.State.LastStatus,
+            CreatedAt = state.State.CreatedAt,
+            UpdatedAt = state.State.UpdatedAt,
+            LastFinishedAt = state.State.LastFinishedAt,
+        };
+    }
+
+    private async Task FlushOutboxAsync()
+    {
+        if (state.State.Outbox.Count == 0 || Definition is null)
+        {
+            return;
+        }
+
+        var rows = state.State.Outbox.ToImmutableArray();
+        try
+        {
+            await GrainFactory.GetGrain<IJobHistoryGrain>(Definition.Tenant).AppendAsync(rows);
+            state.State.Outbox.RemoveRange(0, rows.Length);
+            foreach (var row in rows)
+            {
+                instruments.RunRecorded(row.Status);
+            }
+        }
+        catch (Exception e)
+        {
+            // Safe: the rows stay in the persisted outbox and the append is idempotent by run id.
+            LogHistoryAppendFailed(logger, e, Key, rows.Length);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+namespace NodeDb.Orleans.Grains.Ticking;
+
+/// <summary>
+/// The due instant of every schedule active on this silo: a map plus a min-heap, so a tick costs
+/// O(due · log n) and an idle schedule costs nothing. Thread-safe.
+/// </summary>
+/// <remarks>Heap entries are never updated in place: a superseded entry is skipped when it surfaces.</remarks>
+public sealed class DueIndex
+{
+    private readonly Dictionary<string, DateTimeOffset> _due = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<string, DateTimeOffset> _heap = new();
+    private readonly Lock _lock = new();
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _due.Count;
+            }
+        }
+    }
+
+    /// <summary>Sets (or, with null, removes) the due instant of a schedule.</summary>
+    public void Set(string key, DateTimeOffset? due)
+    {
+        lock (_lock)
+        {
+            if (due is not { } at)
+            {
+                _due.Remove(key);
+                return;
+            }
+
+            if (_due.TryGetValue(key, out var current) && current == at)
+            {
+                return;
+            }
+
+            _due[key] = at;
+            _heap.Enqueue(key, at);
+        }
+    }
+
+    /// <summary>Sets a due instant only when the schedule has none (a retry must not override a fresher registration).</summary>
+    public void SetIfAbsent(string key, DateTimeOffset due)
+    {
+        lock (_lock)
+        {
+            if (_due.TryAdd(key, due))
+            {
+                _heap.Enqueue(key, due);
+            }
+        }
+    }
+
+    public void Remove(string key) => Set(key, null);
+
+    public DateTimeOffset? Get(string key)
+    {
+        lock (_lock)
+        {
+            return _due.TryGetValue(key, out var at) ? at : null;
+        }
+    }
+
+    /// <summary>Removes and returns every schedule due at or before <paramref name="now"/>; each re-registers after its poke.</summary>
+    public List<string> TakeDue(DateTimeOffset now)
+    {
+        var result = new List<string>();
+        lock (_lock)
+        {
+            while (_heap.TryPeek(out var key, out var at) && at <= now)
+            {
+                _heap.Dequeue();
+                if (_due.TryGetValue(key, out var current) && current == at)
+                {
+                    _due.Remove(key);
+                    result.Add(key);
+                }
+            }
+
+            // Superseded entries pile up only when dues move later; compact when they dominate.
+            if (_heap.Count > 64 && _heap.Count > 4 * _due.Count)
+            {
+                _heap.Clear();
+                foreach (var (key, at) in _due)
+                {
+                    _heap.Enqueue(key, at);
+                }
+            }
+        }
+
+        return result;
+    }
+}

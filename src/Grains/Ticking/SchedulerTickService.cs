@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodeDb.Orleans.Grains.Diagnostics;
+using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Grains.Schedules;
+
+namespace NodeDb.Orleans.Grains.Ticking;
+
+/// <summary>
+/// Ticks once a second, on the whole second, and pokes only the schedule grains active on this silo whose due
+/// instant has come. A tick does no storage I/O; an idle schedule costs nothing.
+/// </summary>
+/// <remarks>
+/// Schedule grains register their own due instant (<see cref="SetDue"/>) on activation and after every poke,
+/// so the index only ever holds grains that live here. Each wait is computed from the clock, not accumulated,
+/// so the loop neither drifts nor keeps a bad phase.
+/// </remarks>
+public sealed partial class SchedulerTickService(
+    DueIndex index,
+    IGrainFactory grains,
+    SchedulerClock clock,
+    JobDispatcher dispatcher,
+    SchedulerInstruments instruments,
+    IOptions<SchedulerOptions> options,
+    ILogger<SchedulerTickService> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+
+    /// <summary>Schedules active on this silo with a due instant.</summary>
+    public int Count => index.Count;
+
+    public void SetDue(string key, DateTimeOffset? due) => index.Set(key, due);
+
+    public void Remove(string key) => index.Remove(key);
+
+    public DateTimeOffset? GetDue(string key) => index.Get(key);
+
+    /// <summary>One tick: pokes every grain due at the scheduler clock's now and waits for their answers.</summary>
+    /// <returns>How many grains were poked.</returns>
+    public async Task<int> TickOnceAsync()
+    {
+        var now = clock.GetUtcNow();
+        var due = index.TakeDue(now);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+
+        instruments.Poked(due.Count);
+        await Task.WhenAll(due.Select(key => PokeAsync(key, now)));
+        return due.Count;
+    }
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(nameof(SchedulerTickService), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+    }
+
+    private Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.AutoTick)
+        {
+            _loop = Task.Run(RunLoopAsync, CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        await dispatcher.StopAsync(cancellationToken);
+    }
+
+    private async Task RunLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var now = clock.GetUtcNow();
+            var untilNextSecond = TimeSpan.FromTicks(TimeSpan.TicksPerSecond - (now.UtcTicks % TimeSpan.TicksPerSecond));
+            try
+            {
+                await Task.Delay(untilNextSecond, clock.Provider, _stop.Token);
+                await TickOnceAsync();
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // A failed tick must not end the loop: the next second retries whatever is still due.
+                LogTickFailed(logger, e);
+            }
+        }
+    }
+
+    private async Task PokeAsync(string key, DateTimeOffset now)
+    {
+        try
+        {
+            await grains.GetGrain<IScheduleRuntimeGrain>(key).TickAsync();
+        }
+        catch (Exception e)
+        {
+            // The grain re-registers itself on its next activation; until then, poke it again next second
+            // (a poke re-activates it, wherever it lands).
+            LogPokeFailed(logger, e, key);
+            index.SetIfAbsent(key, now + RetryAfterFailure);
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Scheduler tick failed")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Poking schedule {Key} failed; retrying next second")]
+    private static partial void LogPokeFailed(ILogger logger, Exception exception, string key);
+}
