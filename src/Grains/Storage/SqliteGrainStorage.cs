@@ -1,0 +1,198 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace NodeDb.Orleans.Grains.Storage;
+
+/// <summary>
+/// Orleans grain storage in one SQLite table, <c>grain_state</c>, for the embedded profile.
+/// </summary>
+/// <remarks>
+/// <para>Optimistic concurrency as Orleans expects: every write or clear names the ETag the activation
+/// last saw (<see langword="null"/> for "no row"); if the row's ETag differs, the operation changes
+/// nothing and throws <see cref="InconsistentStateException"/> carrying both ETags, which makes Orleans
+/// drop the activation so the next call reloads. Each operation is one short <c>BEGIN IMMEDIATE</c>
+/// transaction, so compare-and-write is atomic across silos and processes sharing the file.</para>
+/// <para>Clearing deletes the row; a later write must then come with a <see langword="null"/> ETag.</para>
+/// <para>Rows are keyed by grain type, grain key and state name, not by ServiceId: one data directory
+/// holds one service.</para>
+/// </remarks>
+public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    internal const string Schema = """
+        CREATE TABLE IF NOT EXISTS grain_state (
+            grain_type  TEXT NOT NULL,
+            grain_key   TEXT NOT NULL,
+            state_name  TEXT NOT NULL,
+            etag        TEXT NOT NULL,
+            data        BLOB NOT NULL,
+            modified_at TEXT NOT NULL,
+            PRIMARY KEY (grain_type, grain_key, state_name)
+        );
+        """;
+
+    private const string KeyFilter = "grain_type = $type AND grain_key = $key AND state_name = $state";
+
+    private readonly string _name;
+    private readonly SqliteDatabase _database;
+    private readonly IGrainStorageSerializer _serializer;
+    private readonly ILogger<SqliteGrainStorage> _logger;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates the provider; the schema is created at silo start or on first use.</summary>
+    /// <param name="name">The provider name, as used in <c>[PersistentState(stateName, name)]</c>.</param>
+    /// <param name="options">Validated options with <see cref="SqliteStorageOptions.GrainStorageSerializer"/> set.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="timeProvider">The clock for <c>modified_at</c>.</param>
+    public SqliteGrainStorage(string name, SqliteStorageOptions options, ILogger<SqliteGrainStorage> logger, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _name = name;
+        _serializer = options.GrainStorageSerializer
+            ?? throw new ArgumentException($"{nameof(SqliteStorageOptions.GrainStorageSerializer)} is not set.", nameof(options));
+        _database = new SqliteDatabase(options, Schema);
+        _logger = logger;
+        _timeProvider = timeProvider;
+    }
+
+    /// <inheritdoc/>
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    /// <inheritdoc/>
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"SELECT etag, data FROM grain_state WHERE {KeyFilter};", stateName, grainId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            // The state stays as the caller made it; only the "exists" facts are reset.
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+            return;
+        }
+
+        var etag = reader.GetString(0);
+        var data = (byte[])reader.GetValue(1);
+        grainState.State = _serializer.Deserialize<T>(BinaryData.FromBytes(data)) ?? Activator.CreateInstance<T>();
+        grainState.ETag = etag;
+        grainState.RecordExists = true;
+    }
+
+    /// <inheritdoc/>
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    /// <inheritdoc/>
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        var expected = Normalize(grainState.ETag);
+        var data = _serializer.Serialize(grainState.State).ToArray();
+        var newEtag = NewEtag();
+
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        var stored = await ReadEtagAsync(connection, transaction, stateName, grainId, cancellationToken);
+        ThrowIfConflict("write", stateName, grainId, stored, expected);
+
+        var sql = stored is null
+            ? "INSERT INTO grain_state (grain_type, grain_key, state_name, etag, data, modified_at) VALUES ($type, $key, $state, $etag, $data, $now);"
+            : $"UPDATE grain_state SET etag = $etag, data = $data, modified_at = $now WHERE {KeyFilter};";
+        await using var command = Command(connection, transaction, sql, stateName, grainId);
+        command.Parameters.AddWithValue("$etag", newEtag);
+        command.Parameters.Add("$data", SqliteType.Blob).Value = data;
+        command.Parameters.AddWithValue("$now", _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        grainState.ETag = newEtag;
+        grainState.RecordExists = true;
+    }
+
+    /// <inheritdoc/>
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ClearStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    /// <inheritdoc/>
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        var expected = Normalize(grainState.ETag);
+
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        var stored = await ReadEtagAsync(connection, transaction, stateName, grainId, cancellationToken);
+        ThrowIfConflict("clear", stateName, grainId, stored, expected);
+
+        if (stored is not null)
+        {
+            await using var command = Command(connection, transaction, $"DELETE FROM grain_state WHERE {KeyFilter};", stateName, grainId);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    /// <inheritdoc/>
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe($"{nameof(SqliteGrainStorage)}-{_name}", ServiceLifecycleStage.ApplicationServices, StartAsync);
+
+    /// <summary>Releases the pooled connections to the database file.</summary>
+    public void Dispose() => _database.Dispose();
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Fails silo start-up on an unusable file instead of failing the first grain activation.
+        await _database.EnsureCreatedAsync().WaitAsync(cancellationToken);
+        LogStarted(_logger, _name, _database.DataSource);
+    }
+
+    private void ThrowIfConflict(string operation, string stateName, GrainId grainId, string? stored, string? expected)
+    {
+        if (string.Equals(stored, expected, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        LogConflict(_logger, _name, operation, grainId, stateName, stored, expected);
+        throw new InconsistentStateException(
+            $"SQLite grain storage '{_name}': {operation} of state '{stateName}' for {grainId} expected ETag " +
+            $"'{expected ?? "(no row)"}' but the stored ETag is '{stored ?? "(no row)"}'; another activation changed it.",
+            stored ?? string.Empty,
+            expected ?? string.Empty);
+    }
+
+    private static async Task<string?> ReadEtagAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string stateName, GrainId grainId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, $"SELECT etag FROM grain_state WHERE {KeyFilter};", stateName, grainId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, string stateName, GrainId grainId)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$type", grainId.Type.ToString());
+        command.Parameters.AddWithValue("$key", grainId.Key.ToString());
+        command.Parameters.AddWithValue("$state", stateName);
+        return command;
+    }
+
+    private static string? Normalize(string? etag) => string.IsNullOrEmpty(etag) ? null : etag;
+
+    private static string NewEtag() => Guid.NewGuid().ToString("N");
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "SQLite grain storage {Name} uses {DataSource}")]
+    private static partial void LogStarted(ILogger logger, string name, string dataSource);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
+        Message = "SQLite grain storage {Name}: ETag conflict on {Operation} of {GrainId}/{StateName}; stored {StoredEtag}, expected {ExpectedEtag}")]
+    private static partial void LogConflict(ILogger logger, string name, string operation, GrainId grainId, string stateName, string? storedEtag, string? expectedEtag);
+}
