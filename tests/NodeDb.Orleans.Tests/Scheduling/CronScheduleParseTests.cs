@@ -127,12 +127,21 @@ public sealed class CronScheduleParseTests
     [InlineData("@reboot")]
     [InlineData("@every_hour")]
     [InlineData("@")]
+    [InlineData("@daily 5")]
+    [InlineData("@every_second *")]
     public void Unknown_macros_are_invalid_cron(string expression)
     {
         var error = Assert.Throws<NodeDbException>(() => CronSchedule.Parse(expression, ScheduleZone.Utc));
 
         Assert.Equal(ErrorCodes.InvalidCron, error.Code);
         Assert.StartsWith($"Cron expression '{expression}' is invalid: ", error.Message);
+    }
+
+    [Fact]
+    public void Null_arguments_are_argument_errors()
+    {
+        Assert.Throws<ArgumentNullException>(() => CronSchedule.Parse(null!, ScheduleZone.Utc));
+        Assert.Throws<ArgumentNullException>(() => CronSchedule.Parse("* * * * *", (ScheduleZone)null!));
     }
 
     [Fact]
