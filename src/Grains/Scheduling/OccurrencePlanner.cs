@@ -122,27 +122,33 @@ public static class OccurrencePlanner
         return next;
     }
 
+    /// <summary>
+    /// Keeps the most recent <c>rowCap</c> missed occurrences as rows and folds the older ones into one range,
+    /// so the rows a user sees are the latest and the summary lies entirely before them.
+    /// </summary>
     private sealed class MissedAccumulator(int rowCap)
     {
-        private readonly ImmutableArray<DateTimeOffset>.Builder _rows = ImmutableArray.CreateBuilder<DateTimeOffset>();
+        private readonly Queue<DateTimeOffset> _rows = new();
         private DateTimeOffset? _beyondFrom;
         private DateTimeOffset _beyondTo;
         private int _beyondCount;
 
-        public ImmutableArray<DateTimeOffset> Rows => _rows.ToImmutable();
+        public ImmutableArray<DateTimeOffset> Rows => [.. _rows];
 
         public MissedRange? Beyond => _beyondCount == 0 ? null : new MissedRange(_beyondFrom!.Value, _beyondTo, _beyondCount);
 
+        /// <summary>Adds an occurrence; callers add in chronological order.</summary>
         public void Add(DateTimeOffset occurrence)
         {
-            if (_rows.Count < rowCap)
+            _rows.Enqueue(occurrence);
+            if (_rows.Count <= rowCap)
             {
-                _rows.Add(occurrence);
                 return;
             }
 
-            _beyondFrom ??= occurrence;
-            _beyondTo = occurrence;
+            var evicted = _rows.Dequeue();
+            _beyondFrom ??= evicted;
+            _beyondTo = evicted;
             _beyondCount++;
         }
     }

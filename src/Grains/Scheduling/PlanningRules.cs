@@ -4,7 +4,7 @@ namespace NodeDb.Orleans.Grains.Scheduling;
 /// <param name="Missed">What to do with occurrences older than the current unit plus grace.</param>
 /// <param name="Grace">A late tick within this span of an occurrence still counts as on time.</param>
 /// <param name="QueueCap">The most missed occurrences <see cref="MissedPolicy.Queue"/> replays.</param>
-/// <param name="MissedRowCap">The most individual <c>Missed</c> rows; the rest collapse into one summary row.</param>
+/// <param name="MissedRowCap">The most individual <c>Missed</c> rows, kept for the most recent occurrences; the older ones collapse into one summary row.</param>
 /// <param name="StartAt">No occurrence before this fires.</param>
 /// <param name="EndAt">No occurrence after this fires.</param>
 public sealed record PlanningRules(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security;
 using System.Text.RegularExpressions;
 
 namespace NodeDb.Orleans.Grains.Scheduling;
@@ -59,7 +60,10 @@ public sealed partial class ScheduleZone
         {
             return new ScheduleZone(trimmed, TimeZoneInfo.FindSystemTimeZoneById(trimmed), null);
         }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        // On Linux the id is a path under the zoneinfo directory: a folder name ("Europe") surfaces as a
+        // SecurityException and an unreadable entry as an I/O error; all of them mean "not a zone".
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or SecurityException
+                                      or IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw Invalid(text, "it is not a known IANA time zone id (for example 'Europe/Berlin', 'America/New_York') nor an offset '±HH:MM'");
         }
@@ -112,6 +116,7 @@ public sealed partial class ScheduleZone
     private static NodeDbException Invalid(string text, string reason) =>
         new(ErrorCodes.InvalidTimeZone, $"Time zone '{text}' is invalid: {reason}.");
 
-    [GeneratedRegex(@"^(?<s>[+-])(?<h>\d{1,2}):(?<m>\d{2})$", RegexOptions.CultureInvariant)]
+    // [0-9], not \d: \d matches any Unicode digit, which int.Parse then refuses with a FormatException.
+    [GeneratedRegex(@"^(?<s>[+-])(?<h>[0-9]{1,2}):(?<m>[0-9]{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex OffsetPattern();
 }
