@@ -62,7 +62,13 @@ internal sealed partial class SqlBlockParser
         {
             var start = _pos;
             ParseExceptionSection();
-            top.Add(new TokenRange(start, _pos));
+            var end = _pos;
+            while (end > start && _t[end - 1].IsSymbol(";"))
+            {
+                end--;
+            }
+
+            top.Add(new TokenRange(start, end));
         }
 
         ExpectEnd(begin, kind: null);
