@@ -7,6 +7,7 @@ namespace NodeDb.Orleans.Grains.Ddl;
 internal static class ScheduleOptionsParser
 {
     private const string Keys = "ALLOW_OVERLAP, OVERLAP, MISSED, QUEUE_CAP, TIMEOUT, RETRIES, TARGET, START or END";
+    private static readonly HashSet<string> KnownKeys = ["ALLOW_OVERLAP", "OVERLAP", "MISSED", "QUEUE_CAP", "TIMEOUT", "RETRIES", "TARGET", "START", "END"];
 
     public static ScheduleOptions Read(DdlCursor cursor, string context)
     {
@@ -28,6 +29,13 @@ internal static class ScheduleOptionsParser
 
             var keyToken = cursor.Current;
             var key = keyToken.Text.ToUpperInvariant();
+            if (!KnownKeys.Contains(key))
+            {
+                throw keyToken.IsKeyword("AS")
+                    ? DdlCursor.Syntax($"The option list at {open.Position} is not closed: expected ')' before {keyToken.Describe()}.")
+                    : DdlCursor.Syntax($"Unknown option {keyToken.Describe()}: the options are {Keys}.");
+            }
+
             if (seen.TryGetValue(key, out var previous))
             {
                 throw DdlCursor.Invalid($"Option {key} is given twice, at {previous.Position} and at {keyToken.Position}: give each option once.");
@@ -72,7 +80,7 @@ internal static class ScheduleOptionsParser
                     options = options with { EndAt = OptionValues.ReadInstant(cursor, key) };
                     break;
                 default:
-                    throw DdlCursor.Syntax($"Unknown option {keyToken.Describe()}: the options are {Keys}.");
+                    throw new InvalidOperationException($"Option {key} is known but not handled.");
             }
 
             if (cursor.AcceptSymbol(")"))

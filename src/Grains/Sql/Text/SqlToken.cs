@@ -35,5 +35,6 @@ public readonly record struct SqlToken(SqlTokenKind Kind, string Text, string Va
     public bool IsName => Kind is SqlTokenKind.Identifier or SqlTokenKind.QuotedIdentifier;
 
     /// <summary>The token as error messages quote it, with its position: <c>'FROM' at 2:7</c>.</summary>
-    public string Describe() => $"'{Text}' at {Position}";
+    /// <remarks>A string literal or quoted identifier is shown with its own quotes only.</remarks>
+    public string Describe() => Kind is SqlTokenKind.String or SqlTokenKind.QuotedIdentifier ? $"{Text} at {Position}" : $"'{Text}' at {Position}";
 }
