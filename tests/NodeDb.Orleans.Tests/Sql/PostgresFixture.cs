@@ -157,9 +157,11 @@ public sealed class PostgresFixture : IAsyncDisposable
 
         var directory = Path.Combine(Path.GetTempPath(), "nodedb-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
-        if (IsRoot())
+        if (IsRoot() && !OperatingSystem.IsWindows())
         {
-            await RunAsync("chown", $"postgres {directory}", throwOnError: true);
+            // The server runs as the postgres OS user and creates its data and socket files in here.
+            // (chown is not always permitted to root in containers; an open mode is.)
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111);
         }
 
         _directory = directory;

@@ -210,7 +210,7 @@ public abstract class RunnerEngineTests : IAsyncLifetime
     {
         var host = await HostAsync();
         var result = await host.Executor.ExecuteAsync(
-            Tenant, "INSERT INTO effects(v) VALUES (41); INSERT INTO effects(v) VALUES (42); SELECT v, 'x' AS s, 1.5 AS d, NULL AS n FROM effects ORDER BY v", "alice", Ct);
+            Tenant, "INSERT INTO effects(v) VALUES (41); INSERT INTO effects(v) VALUES (42); SELECT v, 'x' AS s, CAST(1.5 AS DOUBLE PRECISION) AS d, NULL AS n FROM effects ORDER BY v", "alice", Ct);
 
         Assert.Equal(["v", "s", "d", "n"], result.Columns);
         Assert.Equal(2, result.Rows.Length);

@@ -10,7 +10,7 @@ namespace NodeDb.Orleans.Grains.Sql.Execution;
 /// </remarks>
 internal static class TransactionControlGuard
 {
-    private static readonly string[] Verbs = ["COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "END", "ABORT", "VACUUM", "DETACH", "ATTACH"];
+    private static readonly string[] Verbs = ["COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "ABORT", "VACUUM", "DETACH", "ATTACH"];
 
     /// <summary>Null when no top-level statement controls transactions, else what to change.</summary>
     public static string? Check(SqlBody body)
@@ -26,6 +26,7 @@ internal static class TransactionControlGuard
             var verb = SqlValues.Verb(statement);
             var next = SqlValues.Verb(statement.TrimStart()[verb.Length..]);
             var startsTransaction = verb is "START" && next is "TRANSACTION"
+                || verb is "END" && next is "SQL" or "TRANSACTION" or "WORK"
                 || verb is "BEGIN" && next is "SQL" or "TRANSACTION" or "DEFERRED" or "IMMEDIATE" or "EXCLUSIVE" or "WORK";
             if (Array.IndexOf(Verbs, verb) >= 0 || startsTransaction)
             {
