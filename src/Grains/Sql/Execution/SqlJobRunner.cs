@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Grains.Sql.Text;
+
+namespace NodeDb.Orleans.Grains.Sql.Execution;
+
+/// <summary>Runs schedule bodies against the tenant's SQLite or PostgreSQL database, exactly once per run id.</summary>
+/// <remarks>
+/// Every attempt is one transaction that also inserts the run id into the tenant's
+/// <c>nodedb_run_ledger</c>: the effect and the ledger row commit together or not at all. A run id already
+/// in the ledger is never applied again. The request's timeout is the budget of the whole run; when it
+/// expires the running statement is cancelled in the database (SQLite interrupt, PostgreSQL cancel).
+/// Only errors that can succeed later are retried, with exponential backoff inside that budget.
+/// </remarks>
+public sealed partial class SqlJobRunner : IJobRunner
+{
+    /// <summary>The <see cref="JobOutcome.Reason"/> of a run whose id was found committed in the ledger.</summary>
+    public const string RecoveredReason = "recovered: the run id is in the tenant's run ledger, so it committed before; not applied again";
+
+    private readonly TenantEngines _engines;
+    private readonly TenantDatabaseOptions _options;
+    private readonly IRunFaultInjector _faults;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SqlJobRunner> _logger;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastPrune = new(StringComparer.Ordinal);
+
+    internal SqlJobRunner(TenantEngines engines, IRunFaultInjector faults, TimeProvider time, ILogger<SqlJobRunner> logger)
+    {
+        _engines = engines;
+        _options = engines.Options;
+        _faults = faults;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public async Task<JobOutcome> RunAsync(JobRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ITenantEngine engine;
+        SqlBody body;
+        try
+        {
+            engine = _engines.For(request.Tenant);
+            body = Prepare(engine, request.Tenant, request.Body);
+        }
+        catch (NodeDbException e)
+        {
+            return Unsuccessful(request, new JobOutcome(RunStatus.Failed, 1, e.Message, e.Code));
+        }
+
+        var timeout = _options.TimeoutFor(request.Timeout > TimeSpan.Zero ? request.Timeout : null);
+        var retries = Math.Max(0, request.Retries);
+        var started = _time.GetTimestamp();
+        using var budget = new CancellationTokenSource(timeout, _time);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            Exception error;
+            try
+            {
+                var result = await engine.RunAttemptAsync(new RunAttempt(request, body, attempt, _time.GetUtcNow()), run.Token);
+                await PruneIfDueAsync(request.Tenant, engine);
+                if (result == AttemptResult.AlreadyCommitted)
+                {
+                    LogAlreadyCommitted(request.RunId, request.Tenant, request.Schedule);
+                    return new JobOutcome(RunStatus.Succeeded, attempt, Reason: RecoveredReason);
+                }
+
+                return JobOutcome.Succeeded(attempt);
+            }
+            catch (Exception e) when (run.IsCancellationRequested && (e is OperationCanceledException || IsDatabaseError(e)))
+            {
+                return Unsuccessful(request, Stopped(cancellationToken, attempt, timeout));
+            }
+            catch (Exception e) when (IsDatabaseError(e))
+            {
+                error = e;
+            }
+
+            var message = error is StatementFailedException ? error.Message : SqlErrors.Message(error);
+            if (!SqlErrors.IsTransient(error))
+            {
+                return Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message));
+            }
+
+            var delay = RetryPolicy.NextDelay(_options.RetryBackoff, attempt, retries, timeout - _time.GetElapsedTime(started));
+            if (delay is null)
+            {
+                var why = attempt > retries
+                    ? $"retryable error, but all {retries} retries are used"
+                    : "retryable error, but the run's time budget has no room for another attempt";
+                return Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message, why));
+            }
+
+            LogRetrying(request.RunId, request.Tenant, request.Schedule, attempt, delay.Value, error);
+            _faults.OnSeam(RunSeam.BetweenAttempts, request, attempt);
+            try
+            {
+                await Task.Delay(delay.Value, _time, run.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return Unsuccessful(request, Stopped(cancellationToken, attempt, timeout));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool?> WasCommittedAsync(string tenant, string runId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        var engine = _engines.For(tenant);
+        try
+        {
+            return await engine.WasCommittedAsync(tenant, runId, cancellationToken);
+        }
+        catch (Exception e) when (IsDatabaseError(e) && !cancellationToken.IsCancellationRequested)
+        {
+            LogLedgerUnavailable(runId, tenant, e);
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void ValidateBody(string tenant, string body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        Prepare(_engines.For(tenant), tenant, body);
+    }
+
+    /// <summary>Deletes the tenant's ledger rows older than <see cref="TenantDatabaseOptions.LedgerRetention"/>; returns how many.</summary>
+    /// <remarks>Runs on its own after a successful run at most once per <see cref="TenantDatabaseOptions.LedgerPruneInterval"/>.</remarks>
+    public Task<int> PruneLedgerAsync(string tenant, CancellationToken cancellationToken = default) =>
+        _engines.For(tenant).PruneLedgerAsync(tenant, _time.GetUtcNow() - _options.LedgerRetention, cancellationToken);
+
+    internal static SqlBody Prepare(ITenantEngine engine, string tenant, string text)
+    {
+        SqlBody body;
+        try
+        {
+            body = SqlBody.Parse(text);
+        }
+        catch (NodeDbException e) when (e.Code != ErrorCodes.BodyRejected)
+        {
+            throw new NodeDbException(ErrorCodes.BodyRejected, e.Message, e);
+        }
+
+        if (body.IsProcedural && !engine.SupportsProcedural)
+        {
+            throw new NodeDbException(
+                ErrorCodes.BodyRejected,
+                $"Body '{Excerpt(text)}' uses procedural statements (DECLARE, IF, LOOP, RAISE, EXCEPTION WHEN), but tenant '{tenant}' uses SQLite, "
+                + "which has no procedural language: write it as plain SQL statements, or give the tenant a PostgreSQL database where it runs as PL/pgSQL.");
+        }
+
+        var refusal = BodyGuard.Check(body) ?? TransactionControlGuard.Check(body);
+        return refusal is null ? body : throw new NodeDbException(ErrorCodes.BodyRejected, refusal);
+    }
+
+    private static JobOutcome Stopped(CancellationToken caller, int attempt, TimeSpan timeout) =>
+        caller.IsCancellationRequested
+            ? new JobOutcome(RunStatus.Cancelled, attempt, "cancelled: the running statement was cancelled and its transaction rolled back")
+            : new JobOutcome(RunStatus.TimedOut, attempt, $"timed out after {timeout}: the running statement was cancelled and its transaction rolled back");
+
+    private static bool IsDatabaseError(Exception e) =>
+        e is DbException or StatementFailedException or NodeDbException or IOException or SocketException or TimeoutException or ArgumentException;
+
+    private static string Excerpt(string text)
+    {
+        var flat = text.ReplaceLineEndings(" ").Trim();
+        return flat.Length <= 80 ? flat : string.Concat(flat.AsSpan(0, 77), "...");
+    }
+
+    private JobOutcome Unsuccessful(JobRequest request, JobOutcome outcome)
+    {
+        LogUnsuccessful(request.RunId, request.Tenant, request.Schedule, outcome.Status, outcome.Attempt, outcome.Error);
+        return outcome;
+    }
+
+    private async Task PruneIfDueAsync(string tenant, ITenantEngine engine)
+    {
+        var now = _time.GetUtcNow();
+        if (_lastPrune.TryGetValue(tenant, out var last) && now - last < _options.LedgerPruneInterval)
+        {
+            return;
+        }
+
+        _lastPrune[tenant] = now;
+        var cutoff = now - _options.LedgerRetention;
+        try
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30), _time);
+            var count = await engine.PruneLedgerAsync(tenant, cutoff, limit.Token);
+            LogPruned(tenant, count, cutoff);
+        }
+        catch (Exception e) when (IsDatabaseError(e) || e is OperationCanceledException)
+        {
+            // The run itself committed; a ledger that stays a little larger until the next prune is harmless.
+            _lastPrune.TryRemove(tenant, out _);
+            LogPruneFailed(tenant, e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Collections.Immutable;
+using System.Data.Common;
+using System.Globalization;
+
+namespace NodeDb.Orleans.Grains.Sql.Execution;
+
+/// <summary>Turns driver values into the few wire types <see cref="SqlResult"/> allows, and reads result sets.</summary>
+internal static class SqlValues
+{
+    public static object? ToWire(object? value) => value switch
+    {
+        null or DBNull => null,
+        bool or long or double or string or byte[] => value,
+        sbyte or byte or short or ushort or int or uint => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+        ulong u => u <= long.MaxValue ? (long)u : u.ToString(CultureInfo.InvariantCulture),
+        float f => (double)f,
+        decimal d => d.ToString(CultureInfo.InvariantCulture),
+        DateTime dt => dt.ToString("O", CultureInfo.InvariantCulture),
+        DateTimeOffset dto => dto.ToString("O", CultureInfo.InvariantCulture),
+        DateOnly date => date.ToString("O", CultureInfo.InvariantCulture),
+        TimeOnly time => time.ToString("O", CultureInfo.InvariantCulture),
+        TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        var other => other.ToString(),
+    };
+
+    /// <summary>Reads every result set of the reader; keeps the last one that had columns, sums affected rows.</summary>
+    public static async Task<SqlResult> ReadAsync(DbDataReader reader, string verb, CancellationToken cancellationToken)
+    {
+        var columns = ImmutableArray<string>.Empty;
+        var rows = ImmutableArray.CreateBuilder<ImmutableArray<object?>>();
+        do
+        {
+            if (reader.FieldCount == 0)
+            {
+                continue;
+            }
+
+            columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToImmutableArray();
+            rows.Clear();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var row = new object?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = ToWire(reader.IsDBNull(i) ? null : reader.GetValue(i));
+                }
+
+                rows.Add([.. row]);
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+
+        var affected = Math.Max(0, reader.RecordsAffected);
+        var count = columns.IsEmpty ? affected : rows.Count;
+        return new SqlResult { Columns = columns, Rows = rows.ToImmutable(), RowsAffected = affected, Tag = $"{verb} {count}" };
+    }
+
+    /// <summary>The statement's first word, upper-case, for the tag.</summary>
+    public static string Verb(string statement)
+    {
+        var text = statement.TrimStart();
+        var end = 0;
+        while (end < text.Length && char.IsLetter(text[end]))
+        {
+            end++;
+        }
+
+        return end == 0 ? "SQL" : text[..end].ToUpperInvariant();
+    }
+}

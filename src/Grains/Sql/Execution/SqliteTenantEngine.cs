@@ -1,0 +1,185 @@
+using Microsoft.Data.Sqlite;
+using static SQLitePCL.raw;
+
+namespace NodeDb.Orleans.Grains.Sql.Execution;
+
+/// <summary>Runs bodies against <c>{DataDirectory}/tenants/{tenant}.db</c>.</summary>
+/// <remarks>
+/// Microsoft.Data.Sqlite is synchronous underneath, so every attempt runs on the thread pool and never
+/// blocks a grain turn. A cancelled token calls <c>sqlite3_interrupt</c>, which stops the running
+/// statement inside the SQLite VM, not merely between statements.
+/// </remarks>
+internal sealed class SqliteTenantEngine : ITenantEngine
+{
+    private const string LedgerDdl = """
+        CREATE TABLE IF NOT EXISTS nodedb_run_ledger(
+            run_id TEXT PRIMARY KEY,
+            schedule TEXT NOT NULL,
+            committed_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS nodedb_run_ledger_committed_at ON nodedb_run_ledger(committed_at);
+        """;
+
+    private readonly string _directory;
+    private readonly int _busySeconds;
+    private readonly IRunFaultInjector _faults;
+
+    public SqliteTenantEngine(TenantDatabaseOptions options, IRunFaultInjector faults)
+    {
+        _directory = Path.GetFullPath(Path.Combine(options.DataDirectory, "tenants"));
+        _busySeconds = Math.Max(1, (int)Math.Ceiling(options.SqliteBusyTimeout.TotalSeconds));
+        _faults = faults;
+    }
+
+    public bool SupportsProcedural => false;
+
+    public string PathOf(string tenant) => Path.Combine(_directory, tenant + ".db");
+
+    public Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken) =>
+        Task.Run(() => RunAttempt(attempt, cancellationToken), CancellationToken.None);
+
+    public Task<bool> WasCommittedAsync(string tenant, string runId, CancellationToken cancellationToken) =>
+        Task.Run(
+            () =>
+            {
+                if (!File.Exists(PathOf(tenant)))
+                {
+                    return false;
+                }
+
+                using var connection = Open(tenant, SqliteOpenMode.ReadWrite);
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'nodedb_run_ledger'";
+                if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                {
+                    return false;
+                }
+
+                command.CommandText = "SELECT 1 FROM nodedb_run_ledger WHERE run_id = $run";
+                command.Parameters.AddWithValue("$run", runId);
+                return command.ExecuteScalar() is not null;
+            },
+            cancellationToken);
+
+    public Task<int> PruneLedgerAsync(string tenant, DateTimeOffset olderThan, CancellationToken cancellationToken) =>
+        Task.Run(
+            () =>
+            {
+                using var connection = Open(tenant, SqliteOpenMode.ReadWriteCreate);
+                using var command = connection.CreateCommand();
+                command.CommandText = LedgerDdl + "DELETE FROM nodedb_run_ledger WHERE committed_at < $cutoff;";
+                command.Parameters.AddWithValue("$cutoff", olderThan.ToUnixTimeMilliseconds());
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken);
+
+    public Task<SqlResult> ExecuteAsync(string tenant, IReadOnlyList<string> statements, string owner, CancellationToken cancellationToken) =>
+        Task.Run(
+            async () =>
+            {
+                using var connection = Open(tenant, SqliteOpenMode.ReadWriteCreate);
+                using var interrupt = cancellationToken.Register(() => sqlite3_interrupt(connection.Handle));
+                using var transaction = connection.BeginTransaction(deferred: true);
+                var result = new SqlResult();
+                long affected = 0;
+                for (var i = 0; i < statements.Count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = statements[i];
+                    try
+                    {
+                        using var reader = command.ExecuteReader();
+                        result = await SqlValues.ReadAsync(reader, SqlValues.Verb(statements[i]), CancellationToken.None);
+                    }
+                    catch (SqliteException e)
+                    {
+                        throw new StatementFailedException(i + 1, statements.Count, statements[i], e);
+                    }
+
+                    affected += result.RowsAffected;
+                }
+
+                transaction.Commit();
+                return result with { RowsAffected = affected, Statements = statements.Count };
+            },
+            CancellationToken.None);
+
+    private AttemptResult RunAttempt(RunAttempt attempt, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var request = attempt.Request;
+        using var connection = Open(request.Tenant, SqliteOpenMode.ReadWriteCreate);
+
+        // Registered after the connection opened and disposed before it closes, so the interrupt never
+        // reaches a closed handle.
+        using var interrupt = cancellationToken.Register(() => sqlite3_interrupt(connection.Handle));
+        EnsureLedger(connection);
+
+        // IMMEDIATE takes the write lock up front: a deferred transaction that upgrades later can hit a
+        // busy error the busy handler cannot wait out.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var ledger = connection.CreateCommand())
+        {
+            ledger.Transaction = transaction;
+            ledger.CommandText = "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($run, $schedule, $at) ON CONFLICT(run_id) DO NOTHING";
+            ledger.Parameters.AddWithValue("$run", request.RunId);
+            ledger.Parameters.AddWithValue("$schedule", request.Schedule);
+            ledger.Parameters.AddWithValue("$at", attempt.Now.ToUnixTimeMilliseconds());
+            if (ledger.ExecuteNonQuery() == 0)
+            {
+                return AttemptResult.AlreadyCommitted;
+            }
+        }
+
+        var statements = attempt.Body.Statements;
+        for (var i = 0; i < statements.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = statements[i];
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            catch (SqliteException e)
+            {
+                throw new StatementFailedException(i + 1, statements.Count, statements[i], e);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, attempt.Number);
+        transaction.Commit();
+        _faults.OnSeam(RunSeam.AfterCommit, request, attempt.Number);
+        return AttemptResult.Committed;
+    }
+
+    private static void EnsureLedger(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        // WAL lets readers (ad-hoc queries, recovery look-ups) proceed while a job holds the write lock.
+        command.CommandText = "PRAGMA journal_mode = WAL;" + LedgerDdl;
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteConnection Open(string tenant, SqliteOpenMode mode)
+    {
+        if (mode == SqliteOpenMode.ReadWriteCreate)
+        {
+            Directory.CreateDirectory(_directory);
+        }
+
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = PathOf(tenant),
+            Mode = mode,
+            DefaultTimeout = _busySeconds,
+            Pooling = true,
+        };
+        var connection = new SqliteConnection(builder.ConnectionString);
+        connection.Open();
+        return connection;
+    }
+}

@@ -1,0 +1,25 @@
+namespace NodeDb.Orleans.Grains.Sql.Execution;
+
+/// <summary>A database error tagged with the statement that raised it, so history can name it.</summary>
+internal sealed class StatementFailedException : Exception
+{
+    public StatementFailedException(int index, int count, string statement, Exception inner)
+        : base(Describe(index, count, statement, inner), inner)
+    {
+        Index = index;
+    }
+
+    /// <summary>1-based position in the body.</summary>
+    public int Index { get; }
+
+    private static string Describe(int index, int count, string statement, Exception inner)
+    {
+        var text = statement.ReplaceLineEndings(" ").Trim();
+        if (text.Length > 120)
+        {
+            text = string.Concat(text.AsSpan(0, 117), "...");
+        }
+
+        return $"statement {index} of {count} `{text}`: {SqlErrors.Message(inner)}";
+    }
+}

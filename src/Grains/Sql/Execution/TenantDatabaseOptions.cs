@@ -1,0 +1,62 @@
+namespace NodeDb.Orleans.Grains.Sql.Execution;
+
+/// <summary>Where tenants' databases are and how job bodies run against them.</summary>
+/// <remarks>
+/// A tenant named in <see cref="PostgresConnections"/> always uses PostgreSQL; any other tenant uses
+/// <see cref="Engine"/>. Validated at start-up by <see cref="TenantDatabaseOptionsValidator"/>.
+/// </remarks>
+public sealed class TenantDatabaseOptions
+{
+    /// <summary>The root of SQLite tenant files, <c>{DataDirectory}/tenants/{tenant}.db</c>.</summary>
+    /// <value>Defaults to <c>.data</c> under the working directory.</value>
+    public string DataDirectory { get; set; } = ".data";
+
+    /// <summary>The engine of tenants without an entry in <see cref="PostgresConnections"/>.</summary>
+    /// <value>Defaults to <see cref="TenantDatabaseEngine.Sqlite"/>.</value>
+    public TenantDatabaseEngine Engine { get; set; } = TenantDatabaseEngine.Sqlite;
+
+    /// <summary>An Npgsql connection string containing <c>{tenant}</c>, for example <c>Host=db;Database=nodedb_{tenant};Username=nodedb</c>.</summary>
+    /// <value>Defaults to <see langword="null"/>: required when <see cref="Engine"/> is Postgres, unless every tenant is in <see cref="PostgresConnections"/>.</value>
+    public string? PostgresConnectionTemplate { get; set; }
+
+    /// <summary>An explicit Npgsql connection string per tenant; wins over <see cref="PostgresConnectionTemplate"/>.</summary>
+    public Dictionary<string, string> PostgresConnections { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A PostgreSQL role each run switches to with <c>SET LOCAL ROLE</c> after writing the ledger row, so the body
+    /// has that role's rights only. May contain <c>{tenant}</c> and <c>{owner}</c>.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no switch, the body runs as the connection's user.</value>
+    public string? PostgresRoleTemplate { get; set; }
+
+    /// <summary>The time budget of a run whose schedule does not set one, all attempts and backoff included.</summary>
+    /// <value>Defaults to 300 s, as NodeDB.</value>
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Retries after the first attempt for schedules that do not set one.</summary>
+    /// <value>Defaults to 1, as NodeDB.</value>
+    public int DefaultRetries { get; set; } = 1;
+
+    /// <summary>The wait before the first retry; each further retry waits twice as long.</summary>
+    /// <value>Defaults to 200 ms.</value>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a committed run id stays in the tenant's ledger.</summary>
+    /// <value>Defaults to 7 days.</value>
+    /// <remarks>It must outlive the longest time a run can stay in flight unsettled: a pruned id reads as "never ran".</remarks>
+    public TimeSpan LedgerRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often, at most, a tenant's ledger is pruned (after a successful run).</summary>
+    /// <value>Defaults to 1 hour.</value>
+    public TimeSpan LedgerPruneInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a SQLite statement waits for a lock held by another connection before failing as busy (retryable).</summary>
+    /// <value>Defaults to 5 s; whole seconds, at least 1.</value>
+    public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The budget of a run: the schedule's own timeout, else <see cref="DefaultTimeout"/>.</summary>
+    public TimeSpan TimeoutFor(TimeSpan? scheduleTimeout) => scheduleTimeout ?? DefaultTimeout;
+
+    /// <summary>The retries of a run: the schedule's own count, else <see cref="DefaultRetries"/>.</summary>
+    public int RetriesFor(int? scheduleRetries) => scheduleRetries ?? DefaultRetries;
+}

@@ -1,0 +1,179 @@
+using Npgsql;
+using NodeDb.Orleans.Grains.Sql.Execution;
+
+namespace NodeDb.Orleans.Tests.Sql;
+
+/// <summary>The runner contract on PostgreSQL (a database per tenant through the template), plus PL/pgSQL bodies.</summary>
+public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
+{
+    private string Database => "nodedb_" + Tenant;
+
+    protected override string LongRunningStatement => "SELECT pg_sleep(30)";
+
+    protected override string LockWaitPrefix => "SET LOCAL lock_timeout = '100ms'; ";
+
+    [Fact]
+    public async Task Raise_exception_fails_the_run_with_its_message_and_no_retry()
+    {
+        var host = await HostAsync();
+        var outcome = await host.Runner.RunAsync(
+            Request("r-raise", "BEGIN INSERT INTO effects(v) VALUES (1); RAISE EXCEPTION 'quota of % exceeded', 'acme'; END", retries: 3), Ct);
+
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        Assert.Equal(1, outcome.Attempt);
+        Assert.Equal("quota of acme exceeded", outcome.Error);
+        Assert.Equal(0, await CountEffectsAsync());
+    }
+
+    [Fact]
+    public async Task A_procedural_body_runs_as_plpgsql_in_the_server()
+    {
+        var host = await HostAsync();
+        const string body = """
+            BEGIN
+              DECLARE n INT := 0;
+              LOOP
+                n := n + 1;
+                INSERT INTO effects(v) VALUES (n);
+                EXIT WHEN n >= 3;
+              END LOOP;
+              IF n = 3 THEN
+                INSERT INTO effects(v) VALUES (100);
+              END IF;
+            EXCEPTION WHEN unique_violation THEN
+              RAISE EXCEPTION 'unexpected';
+            END
+            """;
+
+        host.Runner.ValidateBody(Tenant, body);
+        var outcome = await host.Runner.RunAsync(Request("r-plpgsql", body), Ct);
+
+        Assert.Equal(RunStatus.Succeeded, outcome.Status);
+        Assert.Equal(4, await CountEffectsAsync());
+        Assert.Equal(106L, await pg.ScalarAsync(Database, "SELECT sum(v) FROM effects"));
+    }
+
+    [Fact]
+    public async Task A_serialization_failure_is_retried_until_the_retries_are_used()
+    {
+        var host = await HostAsync();
+        var outcome = await host.Runner.RunAsync(
+            Request("r-40001", "BEGIN INSERT INTO effects(v) VALUES (1); RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END", retries: 2), Ct);
+
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        Assert.Equal(3, outcome.Attempt);
+        Assert.Equal(2, host.Faults.Reached.Count(r => r.Seam == RunSeam.BetweenAttempts));
+        Assert.Equal(0, await CountEffectsAsync());
+    }
+
+    [Fact]
+    public async Task A_job_cannot_read_another_tenants_database()
+    {
+        var host = await HostAsync();
+        var other = "other" + Guid.NewGuid().ToString("N")[..8];
+        await pg.CreateDatabaseAsync("nodedb_" + other);
+        await host.Executor.ExecuteAsync(other, "CREATE TABLE secrets(s text); INSERT INTO secrets VALUES ('b-only')", "bob", Ct);
+
+        var outcome = await host.Runner.RunAsync(Request("r-cross", "BEGIN INSERT INTO effects(v) SELECT count(*) FROM secrets; END"), Ct);
+
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        Assert.Contains("relation \"secrets\" does not exist", outcome.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await CountEffectsAsync());
+    }
+
+    [Fact]
+    public async Task With_role_switching_a_job_has_only_its_tenant_roles_rights()
+    {
+        // Both tenants in one database, each in its own schema and role: only SET LOCAL ROLE keeps A out of B.
+        var shared = await pg.CreateDatabaseAsync("shared_" + Tenant);
+        var (a, b) = ("a" + Tenant, "b" + Tenant);
+        await pg.ExecuteAsync(shared, $"""
+            CREATE ROLE role_{a} NOLOGIN; CREATE ROLE role_{b} NOLOGIN;
+            CREATE SCHEMA {a} AUTHORIZATION role_{a}; CREATE SCHEMA {b} AUTHORIZATION role_{b};
+            CREATE TABLE {a}.effects(v int, who text, owner text); ALTER TABLE {a}.effects OWNER TO role_{a};
+            CREATE TABLE {b}.secrets(s text); ALTER TABLE {b}.secrets OWNER TO role_{b};
+            INSERT INTO {b}.secrets VALUES ('b-only');
+            """);
+        var connection = pg.ConnectionString(shared);
+        await using var host = RunnerHost.Create(o =>
+        {
+            o.Engine = TenantDatabaseEngine.Sqlite;
+            o.PostgresConnections[a] = connection;
+            o.PostgresConnections[b] = connection;
+            o.PostgresRoleTemplate = "role_{tenant}";
+        });
+
+        var allowed = await host.Runner.RunAsync(
+            Request("r-own", $"BEGIN INSERT INTO {a}.effects VALUES (1, current_user, current_setting('nodedb.owner')); END", owner: "alice") with { Tenant = a }, Ct);
+        var denied = await host.Runner.RunAsync(
+            Request("r-steal", $"BEGIN INSERT INTO {a}.effects(v) SELECT count(*) FROM {b}.secrets; END") with { Tenant = a }, Ct);
+
+        Assert.Equal(RunStatus.Succeeded, allowed.Status);
+        Assert.Equal($"role_{a}|alice", await pg.ScalarAsync(shared, $"SELECT who || '|' || owner FROM {a}.effects"));
+        Assert.Equal(RunStatus.Failed, denied.Status);
+        Assert.Contains($"permission denied for schema {b}", denied.Error, StringComparison.Ordinal);
+        Assert.Equal(1L, await pg.ScalarAsync(shared, $"SELECT count(*) FROM {a}.effects"));
+    }
+
+    [Fact]
+    public async Task A_lost_database_is_reported_as_unknown_not_as_never_ran()
+    {
+        await pg.EnsureStartedAsync();
+        await using var host = RunnerHost.Create(o =>
+        {
+            o.Engine = TenantDatabaseEngine.Postgres;
+            o.PostgresConnectionTemplate = "Host=127.0.0.1;Port=1;Username=postgres;Database=nodedb_{tenant};Timeout=2";
+        });
+
+        Assert.Null(await host.Runner.WasCommittedAsync(Tenant, "r-any", Ct));
+    }
+
+    protected override void Configure(TenantDatabaseOptions options)
+    {
+        options.Engine = TenantDatabaseEngine.Postgres;
+        options.PostgresConnectionTemplate = pg.ConnectionString("nodedb_{tenant}");
+    }
+
+    protected override async Task CreateTenantDatabaseAsync()
+    {
+        if (await DatabaseExistsAsync())
+        {
+            return;
+        }
+
+        await pg.CreateDatabaseAsync(Database);
+        await pg.ExecuteAsync(Database, "CREATE TABLE effects(v int); CREATE TABLE uniques(k int PRIMARY KEY);");
+    }
+
+    protected override async Task<long> CountEffectsAsync() => (long)(await pg.ScalarAsync(Database, "SELECT count(*) FROM effects"))!;
+
+    protected override async Task<IAsyncDisposable> HoldLockAsync()
+    {
+        var connection = new NpgsqlConnection(pg.ConnectionString(Database));
+        await connection.OpenAsync(Ct);
+        var transaction = await connection.BeginTransactionAsync(Ct);
+        await using var command = new NpgsqlCommand("LOCK TABLE effects IN ACCESS EXCLUSIVE MODE", connection, transaction);
+        await command.ExecuteNonQueryAsync(Ct);
+        return new LockHolder(connection, transaction);
+    }
+
+    private async Task<bool> DatabaseExistsAsync()
+    {
+        await pg.EnsureStartedAsync();
+        return await pg.ScalarAsync("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{Database}'") is 1L;
+    }
+
+    private sealed class LockHolder(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        private int _released;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                await transaction.RollbackAsync();
+                await connection.DisposeAsync();
+            }
+        }
+    }
+}
