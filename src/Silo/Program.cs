@@ -2,11 +2,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Sql.Execution;
 using NodeDb.Orleans.Silo;
 using NodeDb.Orleans.Silo.Profiles;
 
 var builder = Host.CreateApplicationBuilder(args);
-builder.Configuration.AddCommandLine(args, SiloSettings.Switches);
+builder.Configuration.AddCommandLine(SiloSettings.ExpandFlags(args), SiloSettings.Switches);
 var settings = builder.Configuration.GetSection(SiloSettings.SectionName).Get<SiloSettings>() ?? new SiloSettings();
 
 builder.UseOrleans(silo =>
@@ -25,6 +26,10 @@ builder.UseOrleans(silo =>
 
     silo.AddNodeDbScheduler();
     silo.Services.AddOptions<SchedulerOptions>().Bind(builder.Configuration.GetSection(SchedulerOptions.SectionName));
+
+    // Tenant databases: SQLite files under the data directory unless the Sql section points at PostgreSQL.
+    silo.Services.AddNodeDbSql(o => o.DataDirectory = Path.GetFullPath(settings.DataDirectory));
+    silo.Services.AddOptions<TenantDatabaseOptions>().Bind(builder.Configuration.GetSection("Sql"));
 });
 
 if (settings.Demo)

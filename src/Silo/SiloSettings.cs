@@ -43,4 +43,21 @@ public sealed class SiloSettings
         ["--azure-storage"] = "NodeDb:AzureStorage",
         ["--demo"] = "NodeDb:Demo",
     };
+
+    /// <summary>Lets boolean switches stand alone (<c>--demo</c>) by giving them the value the configuration binder needs.</summary>
+    public static string[] ExpandFlags(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var result = new List<string>(args.Length + 1);
+        for (var i = 0; i < args.Length; i++)
+        {
+            result.Add(args[i]);
+            if (args[i] == "--demo" && (i + 1 == args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
+            {
+                result.Add("true");
+            }
+        }
+
+        return [.. result];
+    }
 }

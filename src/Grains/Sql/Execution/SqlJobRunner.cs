@@ -146,7 +146,7 @@ public sealed partial class SqlJobRunner : IJobRunner
         }
         catch (NodeDbException e) when (e.Code != ErrorCodes.BodyRejected)
         {
-            throw new NodeDbException(ErrorCodes.BodyRejected, e.Message, e);
+            throw new NodeDbException(ErrorCodes.BodyRejected, e.Message);
         }
 
         if (body.IsProcedural && !engine.SupportsProcedural)

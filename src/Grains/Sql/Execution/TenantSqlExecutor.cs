@@ -35,15 +35,15 @@ internal sealed class TenantSqlExecutor : ITenantSqlExecutor
         }
         catch (Exception e) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested && e is OperationCanceledException or DbException or StatementFailedException)
         {
-            throw new NodeDbException(ErrorCodes.SqlError, $"SQL for tenant '{tenant}' timed out after {timeout}; nothing was committed.", e);
+            throw new NodeDbException(ErrorCodes.SqlError, $"SQL for tenant '{tenant}' timed out after {timeout}; nothing was committed.");
         }
         catch (StatementFailedException e)
         {
-            throw new NodeDbException(ErrorCodes.SqlError, $"Tenant '{tenant}': {e.Message}; nothing was committed.", e);
+            throw new NodeDbException(ErrorCodes.SqlError, $"Tenant '{tenant}': {e.Message}; nothing was committed.");
         }
         catch (DbException e)
         {
-            throw new NodeDbException(ErrorCodes.SqlError, $"Tenant '{tenant}': {SqlErrors.Message(e)}", e);
+            throw new NodeDbException(ErrorCodes.SqlError, $"Tenant '{tenant}': {SqlErrors.Message(e)}");
         }
     }
 
@@ -62,7 +62,7 @@ internal sealed class TenantSqlExecutor : ITenantSqlExecutor
         }
         catch (NodeDbException e)
         {
-            throw new NodeDbException(ErrorCodes.SqlError, e.Message, e);
+            throw new NodeDbException(ErrorCodes.SqlError, e.Message);
         }
 
         if (!body.IsProcedural)
