@@ -2,17 +2,17 @@ using NodeDb.Orleans.Grains.Sql.Text;
 
 namespace NodeDb.Orleans.Grains.Sql.Execution;
 
-/// <summary>Refuses statements that would end the run's transaction early, which would break exactly-once.</summary>
+/// <summary>Refuses statements that would take a run outside its tenant's database or its one transaction.</summary>
 /// <remarks>
-/// A <c>COMMIT</c> in the middle of a body would make the ledger row and the first half of the body
-/// durable while the rest runs outside any transaction; a retry would then find the run "committed"
-/// and never finish it. PL/pgSQL refuses these itself inside a <c>DO</c> block run in a transaction.
+/// COMMIT, ROLLBACK, SAVEPOINT and transaction starts are refused earlier, by <see cref="SqlBody.Parse"/>.
+/// What is left here is what the lexer cannot know is dangerous: <c>ATTACH</c>/<c>DETACH</c> would let a
+/// SQLite job open another tenant's file, and <c>VACUUM</c> cannot run inside the body's transaction.
 /// </remarks>
 internal static class TransactionControlGuard
 {
-    private static readonly string[] Verbs = ["COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "ABORT", "VACUUM", "DETACH", "ATTACH"];
+    private static readonly string[] Verbs = ["VACUUM", "DETACH", "ATTACH"];
 
-    /// <summary>Null when no top-level statement controls transactions, else what to change.</summary>
+    /// <summary>Null when the body stays inside its tenant's database and transaction, else what to change.</summary>
     public static string? Check(SqlBody body)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -24,13 +24,9 @@ internal static class TransactionControlGuard
         foreach (var statement in body.Statements)
         {
             var verb = SqlValues.Verb(statement);
-            var next = SqlValues.Verb(statement.TrimStart()[verb.Length..]);
-            var startsTransaction = verb is "START" && next is "TRANSACTION"
-                || verb is "END" && next is "SQL" or "TRANSACTION" or "WORK"
-                || verb is "BEGIN" && next is "SQL" or "TRANSACTION" or "DEFERRED" or "IMMEDIATE" or "EXCLUSIVE" or "WORK";
-            if (Array.IndexOf(Verbs, verb) >= 0 || startsTransaction)
+            if (Array.IndexOf(Verbs, verb) >= 0)
             {
-                return $"Statement '{statement.Trim()}' controls the transaction, but a body already runs in one transaction that commits with its run-ledger row; remove it.";
+                return $"Statement '{statement.Trim()}' cannot run in a schedule body: ATTACH and DETACH would reach beyond the tenant's own database, and VACUUM cannot run inside the body's transaction; remove it.";
             }
         }
 
