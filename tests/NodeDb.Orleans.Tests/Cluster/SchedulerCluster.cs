@@ -4,6 +4,8 @@ using NodeDb.Orleans.Grains;
 using NodeDb.Orleans.Grains.History;
 using NodeDb.Orleans.Grains.Hosting;
 using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Grains.Sql.Execution;
+using NodeDb.Orleans.Grains.Storage;
 using NodeDb.Orleans.Grains.Ticking;
 using Orleans.TestingHost;
 
@@ -19,7 +21,7 @@ public sealed class SchedulerCluster : IAsyncDisposable
 
     private readonly string _dataDirectory;
 
-    private SchedulerCluster(InProcessTestCluster cluster, FakeTimeProvider time, IJobRunner runner, string dataDirectory)
+    private SchedulerCluster(InProcessTestCluster cluster, FakeTimeProvider time, IJobRunner? runner, string dataDirectory)
     {
         Cluster = cluster;
         Time = time;
@@ -31,9 +33,10 @@ public sealed class SchedulerCluster : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
-    public IJobRunner Runner { get; }
+    /// <summary>The scripted runner, or null when the silos run bodies with the real SQL runner.</summary>
+    public IJobRunner? Runner { get; }
 
-    public ScriptedJobRunner Scripted => (ScriptedJobRunner)Runner;
+    public ScriptedJobRunner Scripted => (ScriptedJobRunner)Runner!;
 
     public IClusterClient Client => Cluster.Client;
 
@@ -42,16 +45,24 @@ public sealed class SchedulerCluster : IAsyncDisposable
     public IEnumerable<IServiceProvider> SiloServices =>
         Cluster.Silos.Select(s => Cluster.GetSiloServiceProvider(s.SiloAddress));
 
+    /// <summary>Grain state and reminders in SQLite files under the cluster's data directory (the embedded profile's providers).</summary>
+    public static void SqliteStorage(ISiloBuilder silo, string data)
+    {
+        silo.AddSqliteGrainStorage(StorageNames.Schedules, o => o.DataDirectory = data);
+        silo.UseSqliteReminderService(o => o.DataDirectory = data);
+    }
+
     public static async Task<SchedulerCluster> StartAsync(
         short silos = 2,
         Action<SchedulerOptions>? configure = null,
         IJobRunner? runner = null,
         Action<ISiloBuilder, string>? storage = null,
-        DateTimeOffset? start = null)
+        DateTimeOffset? start = null,
+        bool sqlRunner = false)
     {
         var time = new FakeTimeProvider(start ?? Epoch);
         var data = Directory.CreateTempSubdirectory("nodedb-test-").FullName;
-        runner ??= new ScriptedJobRunner();
+        runner ??= sqlRunner ? null : new ScriptedJobRunner();
         var history = new SqliteHistoryStore(Path.Combine(data, "history.db"));
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
@@ -67,7 +78,15 @@ public sealed class SchedulerCluster : IAsyncDisposable
             }
 
             silo.Services.AddSingleton(new SchedulerClock(time));
-            silo.Services.AddSingleton(runner);
+            if (runner is null)
+            {
+                silo.Services.AddNodeDbSql(o => o.DataDirectory = data);
+            }
+            else
+            {
+                silo.Services.AddSingleton(runner);
+            }
+
             silo.Services.AddSingleton<IHistoryStore>(history);
             silo.AddNodeDbScheduler(o =>
             {
