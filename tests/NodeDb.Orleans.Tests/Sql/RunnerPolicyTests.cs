@@ -48,14 +48,14 @@ public sealed class RunnerPolicyTests
         {
             Engine = TenantDatabaseEngine.Postgres,
             PostgresConnectionTemplate = "Host=db;Database=shared",
-            DefaultRetries = -1,
+            RetryBackoff = TimeSpan.FromSeconds(-1),
             DefaultTimeout = TimeSpan.Zero,
             PostgresConnections = { ["../evil"] = "Host=x" },
         });
 
         Assert.True(result.Failed);
         Assert.Contains("TenantDatabaseOptions.PostgresConnectionTemplate is 'Host=db;Database=shared'", result.FailureMessage, StringComparison.Ordinal);
-        Assert.Contains("TenantDatabaseOptions.DefaultRetries is '-1'", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("TenantDatabaseOptions.RetryBackoff is '-00:00:01'", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("TenantDatabaseOptions.DefaultTimeout is '00:00:00'", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("tenant '../evil'", result.FailureMessage, StringComparison.Ordinal);
     }
@@ -67,9 +67,8 @@ public sealed class RunnerPolicyTests
 
         Assert.True(new TenantDatabaseOptionsValidator().Validate(null, options).Succeeded);
         Assert.Equal(TenantDatabaseEngine.Sqlite, options.Engine);
-        Assert.Equal(TimeSpan.FromSeconds(300), options.TimeoutFor(null));
-        Assert.Equal(TimeSpan.FromSeconds(5), options.TimeoutFor(TimeSpan.FromSeconds(5)));
-        Assert.Equal(1, options.RetriesFor(null));
+        Assert.Equal(TimeSpan.FromSeconds(300), options.DefaultTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), options.RetryBackoff);
     }
 
     [Fact]
@@ -77,12 +76,12 @@ public sealed class RunnerPolicyTests
     {
         var services = new ServiceCollection();
         services.AddNodeDbSql(o => o.DataDirectory = "a");
-        services.AddNodeDbSql(o => o.DefaultRetries = 500);
+        services.AddNodeDbSql(o => o.DefaultTimeout = TimeSpan.Zero);
 
         Assert.Single(services, d => d.ServiceType == typeof(IJobRunner));
         using var provider = services.BuildServiceProvider();
         var error = Assert.Throws<OptionsValidationException>(provider.GetRequiredService<IJobRunner>);
-        Assert.Contains("DefaultRetries is '500'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DefaultTimeout is '00:00:00'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed partial class SqlJobRunner : IJobRunner
             return Unsuccessful(request, new JobOutcome(RunStatus.Failed, 1, e.Message, e.Code));
         }
 
-        var timeout = _options.TimeoutFor(request.Timeout > TimeSpan.Zero ? request.Timeout : null);
+        var timeout = request.Timeout > TimeSpan.Zero ? request.Timeout : _options.DefaultTimeout;
         var retries = Math.Max(0, request.Retries);
         var started = _time.GetTimestamp();
         using var budget = new CancellationTokenSource(timeout, _time);

@@ -29,13 +29,10 @@ public sealed class TenantDatabaseOptions
     /// <value>Defaults to <see langword="null"/>: no switch, the body runs as the connection's user.</value>
     public string? PostgresRoleTemplate { get; set; }
 
-    /// <summary>The time budget of a run whose schedule does not set one, all attempts and backoff included.</summary>
-    /// <value>Defaults to 300 s, as NodeDB.</value>
+    /// <summary>The time budget of ad-hoc SQL sent by the client (and of a job request that carries none).</summary>
+    /// <value>Defaults to 300 s.</value>
+    /// <remarks>Schedule runs carry their own budget: the schedule's TIMEOUT, else <c>Scheduler:DefaultTimeout</c>.</remarks>
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(300);
-
-    /// <summary>Retries after the first attempt for schedules that do not set one.</summary>
-    /// <value>Defaults to 1, as NodeDB.</value>
-    public int DefaultRetries { get; set; } = 1;
 
     /// <summary>The wait before the first retry; each further retry waits twice as long.</summary>
     /// <value>Defaults to 200 ms.</value>
@@ -53,10 +50,4 @@ public sealed class TenantDatabaseOptions
     /// <summary>How long a SQLite statement waits for a lock held by another connection before failing as busy (retryable).</summary>
     /// <value>Defaults to 5 s; whole seconds, at least 1.</value>
     public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>The budget of a run: the schedule's own timeout, else <see cref="DefaultTimeout"/>.</summary>
-    public TimeSpan TimeoutFor(TimeSpan? scheduleTimeout) => scheduleTimeout ?? DefaultTimeout;
-
-    /// <summary>The retries of a run: the schedule's own count, else <see cref="DefaultRetries"/>.</summary>
-    public int RetriesFor(int? scheduleRetries) => scheduleRetries ?? DefaultRetries;
 }

@@ -59,10 +59,6 @@ public sealed class TenantDatabaseOptionsValidator : IValidateOptions<TenantData
             failures.Add($"{prefix}{nameof(options.RetryBackoff)} is '{options.RetryBackoff}': it cannot be negative.");
         }
 
-        if (options.DefaultRetries is < 0 or > 100)
-        {
-            failures.Add($"{prefix}{nameof(options.DefaultRetries)} is '{options.DefaultRetries}': it must be between 0 and 100.");
-        }
 
         if (options.LedgerRetention > TimeSpan.Zero && options.LedgerRetention < options.DefaultTimeout)
         {
