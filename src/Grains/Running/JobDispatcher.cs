@@ -63,7 +63,9 @@ public sealed partial class JobDispatcher(
             return true;
         }
 
-        entry.Task = Task.Run(() => RunAsync(ticket, entry));
+        // The start instant is taken here, in the caller's turn: the run is handed to the runner right after.
+        var startedAt = clock.GetUtcNow();
+        entry.Task = Task.Run(() => RunAsync(ticket, entry, startedAt));
         return true;
     }
 
@@ -120,11 +122,10 @@ public sealed partial class JobDispatcher(
         }
     }
 
-    private async Task RunAsync(RunTicket ticket, Entry entry)
+    private async Task RunAsync(RunTicket ticket, Entry entry, DateTimeOffset startedAt)
     {
         try
         {
-            var startedAt = clock.GetUtcNow();
             if (ticket.ScheduledAt is { } scheduled && ticket.Trigger is RunTrigger.Cron)
             {
                 instruments.RunStarted(startedAt - scheduled);

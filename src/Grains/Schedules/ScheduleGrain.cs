@@ -122,8 +122,10 @@ public sealed partial class ScheduleGrain(
             await CancelRunAsync(run, "schedule dropped");
         }
 
-        await state.ClearStateAsync();
+        // A tombstone rather than a cleared row: the generation must survive, so a schedule re-created under the
+        // same name never reuses a run id its predecessor wrote to the tenant's ledger.
         state.State = new ScheduleState { Generation = state.State.Generation };
+        await WriteStateAsync();
         ticker.Remove(Key);
         await SyncReminderAsync();
         await GrainFactory.GetGrain<ITenantSchedulesGrain>(definition.Tenant).RemoveAsync(definition.Name);

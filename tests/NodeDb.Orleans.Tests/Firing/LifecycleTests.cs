@@ -97,4 +97,21 @@ public sealed class LifecycleTests
         Assert.Equal([8, 9, 10], history.Where(r => r.Trigger == RunTrigger.Backfill).Select(r => r.ScheduledAt!.Value.Hour).Order().ToList());
         Assert.All(history, r => Assert.Equal(RunStatus.Succeeded, r.Status));
     }
+
+    [Fact]
+    public async Task A_schedule_recreated_after_drop_never_reuses_a_run_id()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1);
+        await cluster.CreateAsync("t1", "again", "* * * * *");
+        await cluster.AdvanceAsync(TimeSpan.Zero);
+        await cluster.Schedule("t1", "again").DropAsync();
+        await cluster.Cluster.DeactivateAsync(cluster.Schedule("t1", "again"));
+        await cluster.CreateAsync("t1", "again", "* * * * *");
+        await cluster.AdvanceAsync(TimeSpan.Zero); // the same minute fires again for the new schedule
+
+        var runs = cluster.Scripted.RequestsOf("t1", "again");
+        Assert.Equal(2, runs.Count);
+        Assert.Equal(runs[0].ScheduledAt, runs[1].ScheduledAt);
+        Assert.NotEqual(runs[0].RunId, runs[1].RunId);
+    }
 }
