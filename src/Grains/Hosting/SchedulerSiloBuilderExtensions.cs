@@ -38,6 +38,7 @@ public static class SchedulerSiloBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton(new SchedulerClock(TimeProvider.System));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SchedulerSettings>();
         services.AddSingleton<DueIndex>();
         services.AddSingleton<SchedulerInstruments>();
         services.AddSingleton<JobDispatcher>();

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Health;
 using NodeDb.Orleans.Grains.Hosting;
@@ -22,7 +21,7 @@ namespace NodeDb.Orleans.Grains.Schedules;
 public sealed partial class ScheduleGrain(
     [PersistentState("schedule", StorageNames.Schedules)] IPersistentState<ScheduleState> state,
     SchedulerClock clock,
-    IOptions<SchedulerOptions> options,
+    SchedulerSettings settings,
     SchedulerTickService ticker,
     JobDispatcher dispatcher,
     IJobRunner runner,
@@ -31,9 +30,7 @@ public sealed partial class ScheduleGrain(
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IScheduleRuntimeGrain, IRemindable
 {
     private const string ReminderName = "nodedb-wake";
-    private readonly SchedulerOptions _options = options.Value;
-    private readonly ScheduleZone _defaultZone = ScheduleZone.Parse(options.Value.DefaultTimeZone);
-    private readonly ShardRouting _routing = ShardRouting.Parse(options.Value.Routing);
+    private readonly SchedulerOptions _options = settings.Options;
     private CronSchedule? _cron;
     private string _group = ShardRouting.DefaultGroup;
     private string? _guardError;
@@ -64,7 +61,7 @@ public sealed partial class ScheduleGrain(
 
     public async Task<ScheduleStatus> CreateAsync(ScheduleDefinition definition, bool replace = false)
     {
-        var cron = ScheduleValidator.Validate(definition, Key, _defaultZone, runner);
+        var cron = ScheduleValidator.Validate(definition, Key, settings.DefaultZone, runner);
         var now = clock.GetUtcNow();
         var existed = Definition is not null;
         if (existed && !replace)
@@ -92,7 +89,7 @@ public sealed partial class ScheduleGrain(
     public async Task<ScheduleStatus> UpdateAsync(ScheduleDefinition definition)
     {
         var current = RequireDefinition();
-        var cron = ScheduleValidator.Validate(definition, Key, _defaultZone, runner);
+        var cron = ScheduleValidator.Validate(definition, Key, settings.DefaultZone, runner);
         var now = clock.GetUtcNow();
         if (current.Cron != definition.Cron || current.TimeZone != definition.TimeZone || (!current.Enabled && definition.Enabled))
         {
@@ -248,17 +245,17 @@ public sealed partial class ScheduleGrain(
 
     private void LoadDefinition(ScheduleDefinition definition, CronSchedule? cron = null)
     {
-        _cron = cron ?? CronSchedule.Parse(definition.Cron, definition.TimeZone, _defaultZone);
+        _cron = cron ?? CronSchedule.Parse(definition.Cron, definition.TimeZone, settings.DefaultZone);
         try
         {
             var body = SqlBody.Parse(definition.Body);
-            _group = _routing.GroupOf(definition.Target ?? body.InferTargetCollection());
+            _group = settings.Routing.GroupOf(definition.Target ?? body.InferTargetCollection());
             _guardError = BodyGuard.Check(body);
         }
         catch (NodeDbException e)
         {
             // A body stored by an older version that no longer parses fails each run with the reason, visibly.
-            _group = _routing.GroupOf(definition.Target);
+            _group = settings.Routing.GroupOf(definition.Target);
             _guardError = e.Message;
         }
     }
