@@ -92,7 +92,10 @@ public sealed partial class JobDispatcher(
         }
     }
 
-    /// <summary>Stops taking runs, lets running ones finish for the drain period, then cancels the rest as Interrupted.</summary>
+    /// <summary>
+    /// Stops taking runs, lets running ones finish for the drain period, then cancels the rest. Cancelled runs roll
+    /// back and are left in flight, to be settled from the ledger by the next activation of their schedule.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
@@ -148,9 +151,16 @@ public sealed partial class JobDispatcher(
 
             if (entry.Cancellation.IsCancellationRequested && outcome.Status is RunStatus.Cancelled or RunStatus.Failed)
             {
-                outcome = entry.Reason == ShutdownReason
-                    ? outcome with { Status = RunStatus.Interrupted, Reason = ShutdownReason }
-                    : outcome with { Status = RunStatus.Cancelled, Reason = entry.Reason };
+                if (entry.Reason == ShutdownReason)
+                {
+                    // Not reported: the run stays in flight in its schedule's state, and whichever silo activates the
+                    // schedule next settles it from the tenant's ledger exactly as after a crash (committed → recovered;
+                    // rolled back → run again there, or recorded Interrupted when the missed policy says so).
+                    LogLeftToLedger(logger, ticket.RunId);
+                    return;
+                }
+
+                outcome = outcome with { Status = RunStatus.Cancelled, Reason = entry.Reason };
             }
 
             var completion = new RunCompletion(
@@ -193,6 +203,9 @@ public sealed partial class JobDispatcher(
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Could not deliver the completion of run {RunId}; it will be settled from the run ledger")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Run {RunId} was cancelled by shutdown; the next activation of its schedule settles it from the ledger")]
+    private static partial void LogLeftToLedger(ILogger logger, string runId);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Shutdown drain timed out; cancelling {Count} runs as interrupted")]
     private static partial void LogDrainTimedOut(ILogger logger, int count);

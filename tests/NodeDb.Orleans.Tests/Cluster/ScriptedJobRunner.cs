@@ -12,6 +12,7 @@ public sealed class ScriptedJobRunner : IJobRunner
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
     private readonly ConcurrentDictionary<string, byte> _ledger = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _started = new();
 
     public ConcurrentQueue<JobRequest> Requests { get; } = new();
 
@@ -32,9 +33,15 @@ public sealed class ScriptedJobRunner : IJobRunner
     /// <summary>Marks a run id committed, as a run that finished before its silo died would be.</summary>
     public void MarkCommitted(string runId) => _ledger[runId] = 0;
 
+    /// <summary>Completes when a run of the schedule has reached the runner (dispatch happens off the grain's turn).</summary>
+    public Task WhenStartedAsync(string schedule) =>
+        _started.GetOrAdd(schedule, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
+            .Task.WaitAsync(TimeSpan.FromSeconds(30));
+
     public async Task<JobOutcome> RunAsync(JobRequest request, CancellationToken cancellationToken)
     {
         Requests.Enqueue(request);
+        _started.GetOrAdd(request.Schedule, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         if (_gates.TryGetValue(request.Schedule, out var gate))
         {
             try

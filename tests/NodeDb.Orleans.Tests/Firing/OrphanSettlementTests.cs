@@ -1,0 +1,84 @@
+using Microsoft.Extensions.DependencyInjection;
+using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Tests.Cluster;
+
+namespace NodeDb.Orleans.Tests.Firing;
+
+/// <summary>A silo dies with a run in flight: the schedule settles the run from the tenant's run ledger.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class OrphanSettlementTests
+{
+    private static async Task<(SchedulerCluster Cluster, string RunId)> KillTheSiloRunningAsync(MissedPolicy missed)
+    {
+        var cluster = await SchedulerCluster.StartAsync(silos: 3, storage: SchedulerCluster.SqliteStorage);
+        await cluster.CreateAsync("t1", "orphan", "* * * * *", d => d with { Missed = missed });
+        cluster.Scripted.Hold("orphan");
+        await cluster.TickAsync(); // 12:00 starts and hangs on whichever silo holds the grain
+        await cluster.Scripted.WhenStartedAsync("orphan");
+        var runId = Assert.Single(cluster.Scripted.Requests).RunId;
+        var busy = cluster.Cluster.Silos.Single(s =>
+            cluster.Cluster.GetSiloServiceProvider(s.SiloAddress).GetRequiredService<JobDispatcher>().InFlight == 1);
+        await cluster.Cluster.KillSiloAsync(busy, TestContext.Current.CancellationToken);
+        await cluster.Cluster.WaitForLivenessToStabilizeAsync();
+        return (cluster, runId);
+    }
+
+    [Fact]
+    public async Task A_run_that_committed_before_its_silo_died_is_recorded_as_recovered_and_never_run_again()
+    {
+        var (cluster, runId) = await KillTheSiloRunningAsync(MissedPolicy.Skip);
+        await using var _ = cluster;
+        cluster.Scripted.MarkCommitted(runId); // the body's transaction committed just before the kill
+
+        await cluster.Schedule("t1", "orphan").GetStatusAsync(); // re-activates the schedule on a survivor
+        await cluster.DrainAsync();
+
+        var row = Assert.Single(await cluster.HistoryAsync("t1", "orphan"));
+        Assert.Equal((runId, RunStatus.Succeeded), (row.RunId, row.Status));
+        Assert.StartsWith("recovered", row.Reason);
+        Assert.Single(cluster.Scripted.Requests);
+    }
+
+    [Fact]
+    public async Task A_current_run_that_never_committed_runs_again_with_the_same_id()
+    {
+        var (cluster, runId) = await KillTheSiloRunningAsync(MissedPolicy.Skip);
+        await using var _ = cluster;
+        cluster.Scripted.Release("orphan");
+
+        await cluster.Schedule("t1", "orphan").GetStatusAsync();
+        await cluster.DrainAsync();
+
+        Assert.Equal([runId, runId], cluster.Scripted.Requests.Select(r => r.RunId).ToList());
+        var row = Assert.Single(await cluster.HistoryAsync("t1", "orphan"));
+        Assert.Equal(RunStatus.Succeeded, row.Status);
+    }
+
+    [Fact]
+    public async Task An_old_run_that_never_committed_is_interrupted_under_skip_and_rerun_under_catch_up()
+    {
+        var (skip, skipRun) = await KillTheSiloRunningAsync(MissedPolicy.Skip);
+        await using (skip)
+        {
+            skip.Scripted.Release("orphan");
+            skip.Time.Advance(TimeSpan.FromMinutes(10));
+            await skip.Schedule("t1", "orphan").GetStatusAsync();
+            await skip.DrainAsync();
+            var row = Assert.Single(await skip.HistoryAsync("t1", "orphan"), r => r.RunId == skipRun);
+            Assert.Equal(RunStatus.Interrupted, row.Status);
+            Assert.Contains("MISSED = SKIP", row.Reason);
+            Assert.Single(skip.Scripted.Requests, r => r.RunId == skipRun);
+        }
+
+        var (catchUp, catchUpRun) = await KillTheSiloRunningAsync(MissedPolicy.CatchUp);
+        await using (catchUp)
+        {
+            catchUp.Scripted.Release("orphan");
+            catchUp.Time.Advance(TimeSpan.FromMinutes(10));
+            await catchUp.Schedule("t1", "orphan").GetStatusAsync();
+            await catchUp.DrainAsync();
+            Assert.Equal(2, catchUp.Scripted.Requests.Count(r => r.RunId == catchUpRun));
+            Assert.Equal(RunStatus.Succeeded, Assert.Single(await catchUp.HistoryAsync("t1", "orphan"), r => r.RunId == catchUpRun).Status);
+        }
+    }
+}
