@@ -49,13 +49,20 @@ public sealed class ShardRouting
     public static int VShardOf(string collection)
     {
         ArgumentNullException.ThrowIfNull(collection);
+        return (int)(StableHash(collection.ToLowerInvariant()) % VShardCount);
+    }
+
+    /// <summary>FNV-1a over the UTF-8 bytes: the same value in every process and version, unlike <see cref="string.GetHashCode()"/>.</summary>
+    public static uint StableHash(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
         var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(collection.ToLowerInvariant()))
+        foreach (var b in Encoding.UTF8.GetBytes(text))
         {
             hash = unchecked((hash ^ b) * 16777619u);
         }
 
-        return (int)(hash % VShardCount);
+        return hash;
     }
 
     /// <summary>The group that gates a schedule: its target collection's group, or vShard 0's for a schedule without one.</summary>
