@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Health;
 using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Recovery;
 using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Scheduling;
 using NodeDb.Orleans.Grains.Sql.Text;
@@ -292,9 +293,13 @@ public sealed partial class ScheduleGrain(
 
     private async Task SyncReminderAsync()
     {
+        // The wake registry lets survivors re-activate this schedule seconds after its silo dies; the reminder
+        // stays as the backstop for anything the registry misses.
+        var wake = GrainFactory.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(Key));
         if (Definition is { Enabled: true })
         {
             await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
+            await wake.AddAsync(Key);
             return;
         }
 
@@ -302,6 +307,8 @@ public sealed partial class ScheduleGrain(
         {
             await this.UnregisterReminder(reminder);
         }
+
+        await wake.RemoveAsync(Key);
     }
 
     private async Task WriteStateAsync()
