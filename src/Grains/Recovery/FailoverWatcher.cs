@@ -16,8 +16,10 @@ namespace NodeDb.Orleans.Grains.Recovery;
 /// schedule wherever placement puts it; activation settles the dead silo's runs from the tenant's run ledger, the tick
 /// fires what is due under the missed policy, and the schedule registers its next due instant in the new silo's tick
 /// index. Poking a schedule that is alive elsewhere is harmless: a tick fires each occurrence once.</para>
-/// <para>Dead silos already in the first membership snapshot (a restart after a full outage) are woken for too; the
-/// shards' memory of handled silos makes that a no-op when someone did it before.</para>
+/// <para>Dead silos already in the first membership snapshot are woken for too; the shards' memory of handled causes
+/// makes that a no-op when someone did it before. And a silo that finds itself the oldest active member when it starts
+/// (the first silo of a cluster that was down, e.g. the embedded profile's single silo after a crash) wakes every
+/// schedule under the cause <c>start:{itself}</c>: nothing else would re-activate them before their reminders.</para>
 /// </remarks>
 public sealed partial class FailoverWatcher(
     IClusterMembershipService membership,
@@ -26,6 +28,7 @@ public sealed partial class FailoverWatcher(
     TimeProvider time,
     ILogger<FailoverWatcher> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
+    private const string StartCause = "start:";
     private const int MaxConcurrentPokes = 32;
     private const int PokeAttempts = 4;
     private static readonly TimeSpan PokeBackoff = TimeSpan.FromMilliseconds(500);
@@ -44,16 +47,16 @@ public sealed partial class FailoverWatcher(
         lifecycle.Subscribe(nameof(FailoverWatcher), ServiceLifecycleStage.Active, StartAsync, StopAsync);
     }
 
-    /// <summary>Wakes every schedule of the registry on behalf of <paramref name="deadSilo"/>; returns what it did.</summary>
-    public async Task<WakeReport> WakeAsync(string deadSilo, CancellationToken cancellationToken = default)
+    /// <summary>Wakes every schedule of the registry for <paramref name="cause"/> (a dead silo's address); returns what it did.</summary>
+    public async Task<WakeReport> WakeAsync(string cause, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(deadSilo);
+        ArgumentException.ThrowIfNullOrEmpty(cause);
         var started = time.GetTimestamp();
-        var claimed = await Task.WhenAll(WakeShards.All.Select(shard => ClaimAsync(shard, deadSilo)));
+        var claimed = await Task.WhenAll(WakeShards.All.Select(shard => ClaimAsync(shard, cause)));
         var keys = claimed.SelectMany(k => k).ToList();
         var failed = (await Task.WhenAll(keys.Select(key => PokeAsync(key, cancellationToken)))).Count(ok => !ok);
-        var report = new WakeReport(deadSilo, claimed.Count(k => !k.IsEmpty), keys.Count, failed, time.GetElapsedTime(started));
-        LogWoke(logger, deadSilo, keys.Count, failed, report.Elapsed.TotalMilliseconds);
+        var report = new WakeReport(cause, claimed.Count(k => !k.IsEmpty), keys.Count, failed, time.GetElapsedTime(started));
+        LogWoke(logger, cause, keys.Count, failed, report.Elapsed.TotalMilliseconds);
         WakeCompleted?.Invoke(report);
         return report;
     }
@@ -81,8 +84,16 @@ public sealed partial class FailoverWatcher(
     {
         try
         {
+            var first = true;
             await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(_stop.Token))
             {
+                if (first && IsOldestActive(snapshot))
+                {
+                    LogClusterStart(logger);
+                    Track(WakeSafelyAsync(StartCause + localSilo.SiloAddress.ToParsableString()));
+                }
+
+                first = false;
                 foreach (var (address, member) in snapshot.Members)
                 {
                     if (member.Status != SiloStatus.Dead || address.Equals(localSilo.SiloAddress) || !_seenDead.Add(address))
@@ -105,31 +116,39 @@ public sealed partial class FailoverWatcher(
         }
     }
 
+    private bool IsOldestActive(ClusterMembershipSnapshot snapshot)
+    {
+        var oldest = snapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active)
+            .MinBy(m => (m.SiloAddress.Generation, m.SiloAddress.ToParsableString()));
+        return oldest is not null && oldest.SiloAddress.Equals(localSilo.SiloAddress);
+    }
+
     private void Track(Task wake)
     {
         _wakes[wake] = 0;
         wake.ContinueWith(t => _wakes.TryRemove(t, out _), TaskScheduler.Default);
     }
 
-    private async Task WakeSafelyAsync(string deadSilo)
+    private async Task WakeSafelyAsync(string cause)
     {
         try
         {
-            await WakeAsync(deadSilo, _stop.Token);
+            await WakeAsync(cause, _stop.Token);
         }
         catch (Exception e)
         {
-            LogWakeFailed(logger, e, deadSilo);
+            LogWakeFailed(logger, e, cause);
         }
     }
 
-    private async Task<ImmutableArray<string>> ClaimAsync(string shard, string deadSilo)
+    private async Task<ImmutableArray<string>> ClaimAsync(string shard, string cause)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await grains.GetGrain<IScheduleWakeShardGrain>(shard).ClaimWakeAsync(deadSilo);
+                return await grains.GetGrain<IScheduleWakeShardGrain>(shard).ClaimWakeAsync(cause);
             }
             catch (Exception e) when (attempt < PokeAttempts && !_stop.IsCancellationRequested)
             {

@@ -20,15 +20,15 @@ public interface IScheduleWakeShardGrain : IGrainWithStringKey
     Task RemoveAsync(string scheduleKey);
 
     /// <summary>
-    /// Claims the wake-up for a dead silo: the first caller for <paramref name="deadSilo"/> gets every key of the
-    /// shard to poke, every later caller an empty list, so the shard acts once per dead silo.
+    /// Claims the wake-up for one cause (a dead silo, or a cluster start): the first caller for <paramref name="cause"/>
+    /// gets every key of the shard to poke, every later caller an empty list, so the shard acts once per cause.
     /// </summary>
     /// <remarks>
     /// The claim is persisted before the keys are returned. If the claimer dies before it has poked them all, its
     /// own death is a new dead silo and wakes the whole shard again.
     /// </remarks>
     [Alias("ClaimWake")]
-    Task<ImmutableArray<string>> ClaimWakeAsync(string deadSilo);
+    Task<ImmutableArray<string>> ClaimWakeAsync(string cause);
 
     /// <summary>The keys in this shard, for diagnostics and tests.</summary>
     [Alias("List")]

@@ -12,7 +12,7 @@ namespace NodeDb.Orleans.Grains.Recovery;
 public sealed class ScheduleWakeShardGrain(
     [PersistentState("wake", StorageNames.Schedules)] IPersistentState<WakeShardState> state) : Grain, IScheduleWakeShardGrain
 {
-    /// <summary>How many handled dead silos a shard remembers; an older one coming back only costs a redundant wake.</summary>
+    /// <summary>How many handled causes a shard remembers; an older one coming back only costs a redundant wake.</summary>
     internal const int HandledMemory = 256;
 
     public async Task AddAsync(string scheduleKey)
@@ -33,16 +33,16 @@ public sealed class ScheduleWakeShardGrain(
         }
     }
 
-    public async Task<ImmutableArray<string>> ClaimWakeAsync(string deadSilo)
+    public async Task<ImmutableArray<string>> ClaimWakeAsync(string cause)
     {
-        ArgumentException.ThrowIfNullOrEmpty(deadSilo);
-        var handled = state.State.HandledDeadSilos;
-        if (handled.Contains(deadSilo, StringComparer.Ordinal))
+        ArgumentException.ThrowIfNullOrEmpty(cause);
+        var handled = state.State.HandledCauses;
+        if (handled.Contains(cause, StringComparer.Ordinal))
         {
             return [];
         }
 
-        handled.Add(deadSilo);
+        handled.Add(cause);
         if (handled.Count > HandledMemory)
         {
             handled.RemoveRange(0, handled.Count - HandledMemory);

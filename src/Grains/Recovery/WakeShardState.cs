@@ -7,6 +7,6 @@ public sealed class WakeShardState
     /// <summary>Keys of enabled schedules in this shard.</summary>
     [Id(0)] public HashSet<string> Keys { get; set; } = [];
 
-    /// <summary>Dead silos this shard already woke its schedules for, oldest first, bounded.</summary>
-    [Id(1)] public List<string> HandledDeadSilos { get; set; } = [];
+    /// <summary>Causes (dead silos, cluster starts) this shard already woke its schedules for, oldest first, bounded.</summary>
+    [Id(1)] public List<string> HandledCauses { get; set; } = [];
 }
