@@ -274,7 +274,9 @@ public sealed partial class ScheduleGrain(
     {
         if (Definition is not { Enabled: true } definition)
         {
-            ticker.Remove(Key);
+            // Disabled fires nothing, and its reminder is gone; runs left in flight (by a dead silo, or whose completion
+            // was lost) must still be settled.
+            ticker.SetDue(Key, state.State.InFlight.Count > 0 || state.State.Backlog.Count > 0 ? now + TimeSpan.FromSeconds(10) : null);
             return;
         }
 

@@ -10,6 +10,9 @@ namespace NodeDb.Orleans.Tests.Failover;
 public sealed record OccurrenceAccounting(
     string Schedule, int Occurrences, int Ran, int CoveredByCatchUp, int Missed, int Skipped, int Interrupted, int Other, IReadOnlyList<string> Problems)
 {
+    /// <summary>The statuses (and a reason) of the occurrences counted as <see cref="Other"/>.</summary>
+    public List<string> OtherDetail { get; } = [];
+
     /// <summary>
     /// The body every accounted schedule runs: it copies its own run id from the ledger row the runner inserted just
     /// before, in the same transaction (SQLite's <c>last_insert_rowid()</c>), so a second effect of a run is visible.
@@ -42,6 +45,7 @@ public sealed record OccurrenceAccounting(
             return new OccurrenceAccounting(schedule, 0, 0, 0, 0, 0, 0, 0, [$"{schedule}: no history at all"]);
         }
 
+        var otherDetail = new List<string>();
         int ran = 0, caughtUp = 0, missed = 0, skipped = 0, interrupted = 0, other = 0, occurrences = 0;
         for (var t = byOccurrence.Keys.Min(); t <= last; t += Unit)
         {
@@ -77,6 +81,7 @@ public sealed record OccurrenceAccounting(
                     break;
                 default:
                     other++;
+                    otherDetail.Add($"{row.Status}: {row.Reason ?? row.Error}");
                     break;
             }
 
@@ -109,7 +114,9 @@ public sealed record OccurrenceAccounting(
             problems.Add($"{schedule}: history says {row.RunId} succeeded but the tenant database has no effect of it");
         }
 
-        return new OccurrenceAccounting(schedule, occurrences, ran, caughtUp, missed, skipped, interrupted, other, problems);
+        var result = new OccurrenceAccounting(schedule, occurrences, ran, caughtUp, missed, skipped, interrupted, other, problems);
+        result.OtherDetail.AddRange(otherDetail);
+        return result;
     }
 
     /// <summary>Effect rows per run id of one schedule in a SQLite tenant database.</summary>

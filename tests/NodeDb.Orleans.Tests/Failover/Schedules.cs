@@ -57,7 +57,8 @@ public static class Schedules
     private static string Describe(object? value) => value switch
     {
         IReadOnlyList<RunRecord> rows => $"{rows.Count} rows: " + string.Join("; ", rows.Take(8).Select(r => $"{r.RunId} {r.Status} {r.Reason}")),
-        ScheduleStatus status => $"last fired {status.LastFired:O}, {status.InFlight.Length} in flight",
+        ScheduleStatus status => $"last fired {status.LastFired:O}, {status.InFlight.Length} in flight: "
+            + string.Join("; ", status.InFlight.Select(r => $"{r.RunId} on {r.Silo} claimed {r.ClaimedAt:O} buffered {r.Buffered}")),
         _ => value?.ToString() ?? "null",
     };
 
