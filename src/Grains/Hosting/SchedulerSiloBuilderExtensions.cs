@@ -1,8 +1,10 @@
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.History;
 using NodeDb.Orleans.Grains.Placement;
+using NodeDb.Orleans.Grains.Recovery;
 using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Ticking;
 
@@ -45,6 +47,10 @@ public static class SchedulerSiloBuilderExtensions
         services.AddSingleton<SchedulerTickService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerTickService>());
         services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
+
+        // Fast failover: survivors wake a dead silo's schedules from the wake registry (src/Grains/Recovery).
+        services.AddSingleton<FailoverWatcher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<FailoverWatcher>());
         return builder;
     }
 
@@ -54,5 +60,23 @@ public static class SchedulerSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<IHistoryStore>(_ => new SqliteHistoryStore(path));
         return builder;
+    }
+
+    /// <summary>Keeps history in an Azure Table (the azure profile); see <see cref="AzureTableHistoryStore"/> for the layout.</summary>
+    public static ISiloBuilder AddAzureTableHistoryStore(
+        this ISiloBuilder builder, TableServiceClient tables, string tableName = AzureTableHistoryStore.DefaultTableName)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(tables);
+        builder.Services.TryAddSingleton<IHistoryStore>(_ => new AzureTableHistoryStore(tables, tableName));
+        return builder;
+    }
+
+    /// <summary>Keeps history in an Azure Table of the storage account <paramref name="connectionString"/> names.</summary>
+    public static ISiloBuilder AddAzureTableHistoryStore(
+        this ISiloBuilder builder, string connectionString, string tableName = AzureTableHistoryStore.DefaultTableName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        return builder.AddAzureTableHistoryStore(new TableServiceClient(connectionString), tableName);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Health;
 using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Recovery;
 using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Scheduling;
 using NodeDb.Orleans.Grains.Sql.Text;
@@ -272,7 +273,9 @@ public sealed partial class ScheduleGrain(
     {
         if (Definition is not { Enabled: true } definition)
         {
-            ticker.Remove(Key);
+            // Disabled fires nothing, and its reminder is gone; runs left in flight (by a dead silo, or whose completion
+            // was lost) must still be settled.
+            ticker.SetDue(Key, state.State.InFlight.Count > 0 || state.State.Backlog.Count > 0 ? now + TimeSpan.FromSeconds(10) : null);
             return;
         }
 
@@ -291,9 +294,13 @@ public sealed partial class ScheduleGrain(
 
     private async Task SyncReminderAsync()
     {
+        // The wake registry lets survivors re-activate this schedule seconds after its silo dies; the reminder
+        // stays as the backstop for anything the registry misses.
+        var wake = GrainFactory.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(Key));
         if (Definition is { Enabled: true })
         {
             await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
+            await wake.AddAsync(Key);
             return;
         }
 
@@ -301,6 +308,8 @@ public sealed partial class ScheduleGrain(
         {
             await this.UnregisterReminder(reminder);
         }
+
+        await wake.RemoveAsync(Key);
     }
 
     private async Task WriteStateAsync()

@@ -1,0 +1,36 @@
+using System.Collections.Immutable;
+
+namespace NodeDb.Orleans.Grains.Recovery;
+
+/// <summary>
+/// One shard of the wake registry: the persisted set of enabled schedule keys whose hash falls in this shard
+/// (<see cref="WakeShards.ShardOf"/>), so a survivor can re-activate every schedule soon after a silo dies
+/// instead of waiting for the reminder backstop.
+/// </summary>
+/// <remarks>Keyed <c>"0"</c>..<c>"63"</c>. Kept in the <see cref="StorageNames.Schedules"/> storage.</remarks>
+[Alias("nodedb.IScheduleWakeShardGrain")]
+public interface IScheduleWakeShardGrain : IGrainWithStringKey
+{
+    /// <summary>Adds an enabled schedule. Idempotent; writes only when the set changes.</summary>
+    [Alias("Add")]
+    Task AddAsync(string scheduleKey);
+
+    /// <summary>Removes a disabled or dropped schedule. Idempotent; writes only when the set changes.</summary>
+    [Alias("Remove")]
+    Task RemoveAsync(string scheduleKey);
+
+    /// <summary>
+    /// Claims the wake-up for one cause (a dead silo, or a cluster start): the first caller for <paramref name="cause"/>
+    /// gets every key of the shard to poke, every later caller an empty list, so the shard acts once per cause.
+    /// </summary>
+    /// <remarks>
+    /// The claim is persisted before the keys are returned. If the claimer dies before it has poked them all, its
+    /// own death is a new dead silo and wakes the whole shard again.
+    /// </remarks>
+    [Alias("ClaimWake")]
+    Task<ImmutableArray<string>> ClaimWakeAsync(string cause);
+
+    /// <summary>The keys in this shard, for diagnostics and tests.</summary>
+    [Alias("List")]
+    Task<ImmutableArray<string>> ListAsync();
+}

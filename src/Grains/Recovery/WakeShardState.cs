@@ -1,0 +1,12 @@
+namespace NodeDb.Orleans.Grains.Recovery;
+
+/// <summary>The persisted state of one wake-registry shard.</summary>
+[GenerateSerializer, Alias("nodedb.WakeShardState")]
+public sealed class WakeShardState
+{
+    /// <summary>Keys of enabled schedules in this shard.</summary>
+    [Id(0)] public HashSet<string> Keys { get; set; } = [];
+
+    /// <summary>Causes (dead silos, cluster starts) this shard already woke its schedules for, oldest first, bounded.</summary>
+    [Id(1)] public List<string> HandledCauses { get; set; } = [];
+}

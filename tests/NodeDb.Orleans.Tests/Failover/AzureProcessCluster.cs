@@ -1,0 +1,92 @@
+using NodeDb.Orleans.Tests.Azure;
+
+namespace NodeDb.Orleans.Tests.Failover;
+
+/// <summary>
+/// Real silo processes on the azure profile against the test run's Azurite, all on loopback, sharing one data
+/// directory for the tenants' SQLite databases. Every process is killed on dispose.
+/// </summary>
+public sealed class AzureProcessCluster : IAsyncDisposable
+{
+    private readonly List<SiloProcess?> _silos = [];
+    private readonly string _connection;
+    private int _started;
+
+    private AzureProcessCluster(string connection)
+    {
+        _connection = connection;
+        ClusterId = "test-" + Guid.NewGuid().ToString("N")[..10];
+        ServiceId = "svc-" + Guid.NewGuid().ToString("N")[..10];
+        DataDirectory = Directory.CreateTempSubdirectory("nodedb-azure-").FullName;
+    }
+
+    public string ClusterId { get; }
+
+    public string ServiceId { get; }
+
+    public string DataDirectory { get; }
+
+    public IReadOnlyList<SiloProcess?> Silos => _silos;
+
+    public string TenantDatabase(string tenant) => Path.Combine(DataDirectory, "tenants", tenant + ".db");
+
+    public static async Task<AzureProcessCluster> StartAsync(AzuriteFixture azurite, int silos)
+    {
+        var cluster = new AzureProcessCluster(await azurite.EnsureStartedAsync());
+        for (var i = 0; i < silos; i++)
+        {
+            cluster._silos.Add(null);
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, silos).Select(cluster.RestartAsync));
+        return cluster;
+    }
+
+    public Task<ClusterClient> ConnectAsync() => ClusterClient.ConnectAzureAsync(_connection, ClusterId, ServiceId);
+
+    /// <summary>Starts (or starts again, on new ports) silo number <paramref name="index"/>.</summary>
+    public async Task RestartAsync(int index)
+    {
+        var name = $"silo{index}-{Interlocked.Increment(ref _started)}";
+        _silos[index] = await SiloProcess.StartAsync(name,
+        [
+            "--profile", "azure",
+            "--azure-storage", _connection,
+            "--cluster-id", ClusterId,
+            "--NodeDb:ServiceId", ServiceId,
+            "--data-dir", DataDirectory,
+        ]);
+    }
+
+    /// <summary>SIGKILLs silo number <paramref name="index"/>.</summary>
+    public async Task KillAsync(int index)
+    {
+        if (_silos[index] is { } silo)
+        {
+            await silo.KillAsync();
+            await silo.DisposeAsync();
+            _silos[index] = null;
+        }
+    }
+
+    /// <summary>Which silo a history row names, by its silo port (<c>127.0.0.1:{port}@{generation}</c>); -1 if none.</summary>
+    public int IndexOf(string siloAddress) =>
+        _silos.FindIndex(s => s is not null && siloAddress.StartsWith($"127.0.0.1:{s.SiloPort}@", StringComparison.Ordinal));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var silo in _silos.OfType<SiloProcess>())
+        {
+            await silo.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Leftover temp files are harmless.
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace NodeDb.Orleans.Tests.Failover;
+
+/// <summary>An Orleans client host for tests against real silo processes, with a retry for the failover window.</summary>
+public sealed class ClusterClient : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ClusterClient(IHost host) => _host = host;
+
+    public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
+
+    /// <summary>Connects through one embedded silo's gateway.</summary>
+    public static Task<ClusterClient> ConnectLocalhostAsync(int gatewayPort) =>
+        ConnectAsync(c => c.UseLocalhostClustering(gatewayPort, "nodedb", "nodedb"));
+
+    /// <summary>Connects through the gateways listed in the Azure Table membership of <paramref name="clusterId"/>.</summary>
+    public static Task<ClusterClient> ConnectAzureAsync(string connectionString, string clusterId, string serviceId) =>
+        ConnectAsync(c =>
+        {
+            c.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = serviceId;
+            });
+            c.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
+            c.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
+        });
+
+    /// <summary>Calls <paramref name="call"/> until it succeeds: a silo killed by the test refuses connections for a moment.</summary>
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> call, int attempts = 20)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception e) when (attempt < attempts && e is not NodeDbException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * Math.Min(attempt, 4)), TestContext.Current.CancellationToken);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    private static async Task<ClusterClient> ConnectAsync(Action<IClientBuilder> configure)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(configure);
+        var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return new ClusterClient(host);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using NodeDb.Orleans.Tests.Azure;
+
+namespace NodeDb.Orleans.Tests.Failover;
+
+/// <summary>
+/// A real silo process, started the way docs/operations.md tells an operator:
+/// <c>dotnet NodeDb.Orleans.Silo.dll --silo-port … --gateway-port … [profile switches]</c>. Killed on dispose.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private SiloProcess(string name, int siloPort, int gatewayPort, Process process)
+    {
+        Name = name;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+        _process = process;
+    }
+
+    public string Name { get; }
+
+    public int SiloPort { get; }
+
+    public int GatewayPort { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the process printed, for failure messages.</summary>
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>The silo's build output: <c>NODEDB_SILO_DLL</c>, else src/Silo/bin/{configuration}/net10.0 of this checkout.</summary>
+    public static string FindSiloDll()
+    {
+        if (Environment.GetEnvironmentVariable("NODEDB_SILO_DLL") is { Length: > 0 } overridden)
+        {
+            return overridden;
+        }
+
+        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = bin.Name;
+        var configuration = bin.Parent!.Name;
+        for (var dir = bin; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "Silo", "bin", configuration, framework, "NodeDb.Orleans.Silo.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"NodeDb.Orleans.Silo.dll ({configuration}/{framework}) not found above {AppContext.BaseDirectory}; build src/Silo or set NODEDB_SILO_DLL.");
+    }
+
+    /// <summary>Starts a silo on free loopback ports and waits until it reports that it started.</summary>
+    public static async Task<SiloProcess> StartAsync(string name, IEnumerable<string> arguments, int? siloPort = null, int? gatewayPort = null)
+    {
+        var dll = FindSiloDll();
+        var silo = siloPort ?? AzuriteFixture.FreePort();
+        var gateway = gatewayPort ?? AzuriteFixture.FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            // The silo's own folder: its appsettings.json (log levels) is read from the working directory.
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var argument in arguments.Concat(["--silo-port", $"{silo}", "--gateway-port", $"{gateway}"]))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var result = new SiloProcess(name, silo, gateway, process);
+        process.OutputDataReceived += (_, e) => result.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => result.OnLine(e.Data);
+        process.Exited += (_, _) => result._started.TrySetException(
+            new InvalidOperationException($"Silo {name} exited before it started:\n{result.Output}"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await result._started.Task.WaitAsync(StartLimit);
+        }
+        catch (TimeoutException)
+        {
+            await result.DisposeAsync();
+            throw new TimeoutException($"Silo {name} did not start within {StartLimit.TotalSeconds} s:\n{result.Output}");
+        }
+
+        return result;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, exactly like a crashed host.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await KillAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started.
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > 2000)
+        {
+            _output.TryDequeue(out _);
+        }
+
+        if (line.Contains("Application started", StringComparison.Ordinal))
+        {
+            _started.TrySetResult();
+        }
+    }
+}
