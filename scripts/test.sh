@@ -14,9 +14,7 @@ fail() {
 }
 
 bash scripts/postgres/install.sh || fail "Installing PostgreSQL failed (scripts/postgres/install.sh)."
-if [ -f scripts/azurite/install.sh ]; then
-    bash scripts/azurite/install.sh || fail "Installing Azurite failed (scripts/azurite/install.sh)."
-fi
+bash scripts/azurite/install.sh || fail "Installing Azurite failed (scripts/azurite/install.sh)."
 
 dotnet build NodeDb.Orleans.sln -c Debug -nologo -v quiet 2>&1 | tail -n 30 | tee "$log"
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then

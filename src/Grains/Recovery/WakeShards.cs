@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace NodeDb.Orleans.Grains.Recovery;
 
@@ -13,13 +12,7 @@ public static class WakeShards
     public static string ShardOf(string scheduleKey)
     {
         ArgumentNullException.ThrowIfNull(scheduleKey);
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(scheduleKey))
-        {
-            hash = unchecked((hash ^ b) * 16777619u);
-        }
-
-        return (hash % Count).ToString(CultureInfo.InvariantCulture);
+        return (Health.ShardRouting.StableHash(scheduleKey) % Count).ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>Every shard key, <c>"0"</c>..<c>"63"</c>.</summary>
