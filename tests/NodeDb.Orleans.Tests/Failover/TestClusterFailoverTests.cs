@@ -1,7 +1,7 @@
+using NodeDb.Orleans.Grains.Recovery;
 using Microsoft.Extensions.DependencyInjection;
 using NodeDb.Orleans.Grains;
 using NodeDb.Orleans.Grains.Hosting;
-using NodeDb.Orleans.Grains.Recovery;
 using NodeDb.Orleans.Grains.Sql.Execution;
 using NodeDb.Orleans.Silo.Profiles;
 using NodeDb.Orleans.Tests.Azure;
@@ -87,10 +87,12 @@ public sealed class TestClusterFailoverTests(AzuriteFixture azurite, ITestOutput
             Assert.Equal(accounting.Occurrences, accounting.Ran);
         }
 
-        // The wake registry did it (one survivor claimed the dead silo's wake), well inside DESIGN §9's 20 s.
+        // The wake registry did it (the survivors split the dead silo's shards between them, each shard once),
+        // well inside DESIGN §9's 20 s.
         lock (wakes)
         {
-            Assert.Contains(wakes, w => w.Cause == victimName && w.Poked >= names.Count);
+            var forVictim = wakes.Where(w => w.Cause == victimName).ToList();
+            Assert.True(forVictim.Sum(w => w.Poked) >= names.Count, string.Join("; ", forVictim));
         }
 
         Assert.True(first - killedAt < TimeSpan.FromSeconds(20), $"first fire on a survivor took {(first - killedAt).TotalSeconds:F1} s");
