@@ -16,6 +16,15 @@ public sealed class Printer(bool json)
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    static Printer()
+    {
+        // Redirected output (a pipe, a file, a test) has no width; Spectre's 80 columns would wrap every table.
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = 240;
+        }
+    }
+
     public bool Json { get; } = json;
 
     public void Write(JsonNode? node) => Console.Out.WriteLine(node is null ? "null" : node.ToJsonString(Indented));

@@ -109,14 +109,15 @@ public static class Tables
     /// <summary>The occurrences with their UTC instant; a row whose offset differs from the one before is marked as a DST shift.</summary>
     public static Table Occurrences(CronPreview preview)
     {
+        ArgumentNullException.ThrowIfNull(preview);
         var table = Table("#", $"local ({preview.Zone})", "UTC", "note");
-        var previous = preview.From.Offset;
-        var n = 0;
-        foreach (var o in preview.Occurrences)
+        var shifts = DstShifts(preview);
+        for (var i = 0; i < preview.Occurrences.Length; i++)
         {
-            var note = o.Offset != previous ? $"DST shift: offset {Offset(previous)} -> {Offset(o.Offset)}" : "";
-            Row(table, (++n).ToString(CultureInfo.InvariantCulture), Spellings.Human(o), Spellings.Human(o.ToUniversalTime()), note);
-            previous = o.Offset;
+            var o = preview.Occurrences[i];
+            var before = i == 0 ? preview.From.Offset : preview.Occurrences[i - 1].Offset;
+            var note = shifts.Contains(i) ? $"DST shift: offset {Offset(before)} -> {Offset(o.Offset)}" : "";
+            Row(table, (i + 1).ToString(CultureInfo.InvariantCulture), Spellings.Human(o), Spellings.Human(o.ToUniversalTime()), note);
         }
 
         return table;
