@@ -63,6 +63,12 @@ public static class CommandRunner
             {
                 return Fail($"the cluster did not answer in time: {e.Message}", ExitCodes.Unreachable);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Not a user error, but still no stack trace unless asked for: NODEDB_TRACE=1 prints it.
+                var detail = Environment.GetEnvironmentVariable("NODEDB_TRACE") == "1" ? e.ToString() : $"{e.GetType().Name}: {e.Message}";
+                return Fail($"unexpected failure ({detail})", ExitCodes.Refused);
+            }
         };
 
     public static int Fail(string message, int code)

@@ -31,7 +31,7 @@ public static class NodeDbCli
         {
             foreach (var error in parse.Errors)
             {
-                Console.Error.WriteLine($"error: {error.Message}");
+                Console.Error.WriteLine($"error: {Explain(parse, error)}");
             }
 
             Console.Error.WriteLine($"Run 'nodedb {string.Join(' ', Path(parse))} --help' for usage.".Replace("  ", " ", StringComparison.Ordinal));
@@ -39,6 +39,23 @@ public static class NodeDbCli
         }
 
         return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = true });
+    }
+
+    /// <summary>System.CommandLine names the command, not the argument, when one is missing: name it.</summary>
+    private static string Explain(ParseResult parse, System.CommandLine.Parsing.ParseError error)
+    {
+        if (!error.Message.StartsWith("Required argument missing", StringComparison.Ordinal))
+        {
+            return error.Message;
+        }
+
+        var missing = parse.CommandResult.Command.Arguments
+            .Where(a => a.Arity.MinimumNumberOfValues > 0 && parse.GetResult(a) is not { Tokens.Count: > 0 })
+            .Select(a => a.Name.ToUpperInvariant())
+            .ToList();
+        return missing.Count == 0
+            ? error.Message
+            : $"'nodedb {string.Join(' ', Path(parse))}' needs {string.Join(" and ", missing)}: nodedb {string.Join(' ', Path(parse))} {string.Join(' ', missing)}.";
     }
 
     private static IEnumerable<string> Path(ParseResult parse)

@@ -33,10 +33,15 @@ public static class CommandArguments
         CustomParser = r => ParseInstant(r),
     };
 
+    public static DateTimeOffset? TryInstant(string text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var value)
+            ? value
+            : null;
+
     public static DateTimeOffset? ParseInstant(ArgumentResult r)
     {
         var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var value))
+        if (TryInstant(text) is { } value)
         {
             return value;
         }

@@ -137,7 +137,9 @@ public static class ScheduleCommand
         var command = new Command("backfill", "Run every occurrence of a past range, in order, under the overlap policy") { name, from, to };
         command.Validators.Add(r =>
         {
-            if (r.GetValue(from) is { } f && r.GetValue(to) is { } t && t < f)
+            // GetValue throws for an option whose own parse failed; that option has already reported its error.
+            if (r.GetResult(from) is { Tokens.Count: 1 } fr && r.GetResult(to) is { Tokens.Count: 1 } tr
+                && CommandArguments.TryInstant(fr.Tokens[0].Value) is { } f && CommandArguments.TryInstant(tr.Tokens[0].Value) is { } t && t < f)
             {
                 r.AddError($"--to {Spellings.Instant(t)} is invalid: it lies before --from {Spellings.Instant(f)}.");
             }

@@ -35,7 +35,9 @@ public sealed class Backoff(TimeProvider time, TimeSpan budget)
     }
 
     private string Describe(Exception e, int attempts) =>
-        $"{attempts} attempt(s) over {budget.TotalSeconds:0.#} s failed; last error: {Innermost(e).Message}";
+        string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"the cluster did not take the call ({attempts} attempt(s) over {budget.TotalSeconds:0.#} s, see --retry-for); last error: {Innermost(e).Message}");
 
     private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 }

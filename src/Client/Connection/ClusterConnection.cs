@@ -66,7 +66,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             host.Dispose();
             var reason = Innermost(first ?? e).Message.TrimEnd('.');
             throw new UnreachableException(
-                $"no silo answered at the gateway {settings.Gateway} (cluster '{settings.ClusterId}') after {Math.Max(attempts, 1)} attempt(s) over {settings.ConnectTimeout.TotalSeconds:0.#} s: {reason}. Start one with 'dotnet run --project src/Silo' or pass --gateway HOST:PORT.",
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no silo answered at the gateway {settings.Gateway} (cluster '{settings.ClusterId}') after {Math.Max(attempts, 1)} attempt(s) over {settings.ConnectTimeout.TotalSeconds:0.#} s: {reason}. Start one with 'dotnet run --project src/Silo' or pass --gateway HOST:PORT."),
                 e);
         }
     }
