@@ -14,6 +14,9 @@ public static class TransientErrors
     public static bool NotDelivered(Exception e) => e switch
     {
         NodeDbException => false,
+
+        // A subclass of OrleansMessageRejectionException, but the message may have reached the silo before it died.
+        SiloUnavailableException => false,
         OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or SocketException => true,
         AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(NotDelivered),
         _ => e.InnerException is { } inner && NotDelivered(inner),

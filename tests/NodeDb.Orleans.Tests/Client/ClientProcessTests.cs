@@ -7,7 +7,7 @@ public sealed class ClientProcessTests
     private static readonly Dictionary<string, string> NoSilo = new() { ["NODEDB_GATEWAY"] = $"127.0.0.1:{SiloProcess.FreePort()}" };
 
     [Theory]
-    [InlineData(new[] { "schedule", "history" }, "name")]
+    [InlineData(new[] { "schedule", "history" }, "needs NAME")]
     [InlineData(new[] { "schedule", "history", "nightly", "--limit", "0" }, "--limit '0'")]
     [InlineData(new[] { "schedule", "history", "nightly", "--status", "Sleeping" }, "--status 'Sleeping'")]
     [InlineData(new[] { "schedule", "show", "Bad/Name" }, "'Bad/Name'")]
