@@ -75,7 +75,6 @@ public sealed class SqlSessionGrain(
         });
     }
 
-    [ReadOnly]
     public async Task<ImmutableArray<GroupHealth>> GetHealthAsync(string? group)
     {
         IEnumerable<string> groups = group is not null
