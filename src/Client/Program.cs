@@ -1,1 +1,3 @@
-Console.WriteLine();
+using NodeDb.Orleans.Client;
+
+return await NodeDbCli.RunAsync(args);

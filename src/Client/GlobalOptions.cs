@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using NodeDb.Orleans.Client.Connection;
+
+namespace NodeDb.Orleans.Client;
+
+/// <summary>The options every command takes (recursive on the root command).</summary>
+public static partial class GlobalOptions
+{
+    public const string TenantVariable = "NODEDB_TENANT";
+    public const string UserVariable = "NODEDB_USER";
+    public const string GatewayVariable = "NODEDB_GATEWAY";
+
+    public static readonly Option<string> Gateway = new("--gateway")
+    {
+        Description = $"The silo gateway HOST:PORT [env {GatewayVariable}; the embedded silo's by default]",
+        HelpName = "HOST:PORT",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(GatewayVariable) is { Length: > 0 } g ? g : GatewayAddress.Default,
+        Validators = { r => Check(r, v => GatewayAddress.TryParse(v, out var why) is null ? why : null) },
+    };
+
+    public static readonly Option<string> Tenant = new("--tenant", "-t")
+    {
+        Description = $"The tenant whose schedules and database to use [env {TenantVariable}]",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TenantVariable) is { Length: > 0 } t ? t : "default",
+        Validators = { r => Check(r, v => TenantPattern().IsMatch(v) ? null : "a tenant is 1 to 63 letters, digits, '_' or '-', starting with a letter or digit") },
+    };
+
+    public static readonly Option<string> User = new("--user")
+    {
+        Description = $"Who acts: owner of created schedules, recorded on pause and trigger [env {UserVariable}; else the OS user]",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(UserVariable) is { Length: > 0 } u ? u : Environment.UserName,
+        Validators = { r => Check(r, v => string.IsNullOrWhiteSpace(v) ? "it is empty" : null) },
+    };
+
+    public static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print JSON (stable shapes, see docs/client.md) instead of tables",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> ClusterId = new("--cluster-id")
+    {
+        Description = "The cluster id the silos run with",
+        Recursive = true,
+        DefaultValueFactory = _ => "nodedb",
+    };
+
+    public static readonly Option<double> ConnectTimeout = new("--connect-timeout")
+    {
+        Description = "Seconds to keep trying when no silo answers at the gateway",
+        HelpName = "SECONDS",
+        Recursive = true,
+        DefaultValueFactory = _ => 5,
+        Validators = { r => CheckSeconds(r) },
+    };
+
+    public static readonly Option<double> RetryFor = new("--retry-for")
+    {
+        Description = "Seconds to keep retrying a call refused by the gateway, e.g. just after a silo died",
+        HelpName = "SECONDS",
+        Recursive = true,
+        DefaultValueFactory = _ => 20,
+        Validators = { r => CheckSeconds(r) },
+    };
+
+    public static IEnumerable<Option> All => [Gateway, Tenant, User, Json, ClusterId, ConnectTimeout, RetryFor];
+
+    public static ClientSettings Settings(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return new ClientSettings
+        {
+            Gateway = GatewayAddress.TryParse(parse.GetValue(Gateway)!, out _)!,
+            Tenant = parse.GetValue(Tenant)!,
+            User = parse.GetValue(User)!,
+            ClusterId = parse.GetValue(ClusterId)!,
+            ConnectTimeout = TimeSpan.FromSeconds(parse.GetValue(ConnectTimeout)),
+            RetryFor = TimeSpan.FromSeconds(parse.GetValue(RetryFor)),
+        };
+    }
+
+    private static void Check(System.CommandLine.Parsing.OptionResult result, Func<string, string?> problem)
+    {
+        var value = result.GetValueOrDefault<string>() ?? "";
+        if (problem(value) is { } why)
+        {
+            result.AddError($"{result.IdentifierToken?.Value ?? result.Option.Name} '{value}' is invalid: {why}.");
+        }
+    }
+
+    private static void CheckSeconds(System.CommandLine.Parsing.OptionResult result)
+    {
+        var value = result.GetValueOrDefault<double>();
+        if (value is < 0 or > 3600 || double.IsNaN(value))
+        {
+            result.AddError($"{result.Option.Name} {value.ToString(CultureInfo.InvariantCulture)} is invalid: give 0 to 3600 seconds.");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TenantPattern();
+}

@@ -1,0 +1,42 @@
+using System.Collections.Immutable;
+
+namespace NodeDb.Orleans;
+
+/// <summary>
+/// What the console client talks to: runs a script of schedule DDL and tenant SQL for one tenant, previews cron
+/// expressions and reports replication-group health. Keyed by tenant.
+/// </summary>
+/// <remarks>
+/// Stateless: the DDL is parsed on the server, so clients need only these contracts. Each statement of a script
+/// takes effect before the next one runs; there is no transaction around the whole script.
+/// </remarks>
+[Alias("nodedb.ISqlSessionGrain")]
+public interface ISqlSessionGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Parses <paramref name="script"/> (one statement or several separated by <c>;</c>) and runs each statement in
+    /// order: schedule DDL against the schedule grains, anything else against the tenant's database.
+    /// </summary>
+    /// <param name="script">The statements as the user wrote them.</param>
+    /// <param name="user">Who asks; the owner of schedules created and the identity of tenant SQL.</param>
+    /// <returns>One result per statement, in order.</returns>
+    /// <exception cref="NodeDbException">
+    /// The first statement that fails stops the script; the message says which statement (and how many ran before it)
+    /// and carries the underlying code (<c>syntax_error</c>, <c>invalid_cron</c>, <c>not_found</c>, <c>sql_error</c>…).
+    /// </exception>
+    [Alias("Execute")]
+    Task<ImmutableArray<SqlStatementResult>> ExecuteAsync(string script, string user);
+
+    /// <summary>The next <paramref name="count"/> occurrences of a cron expression, read exactly as a schedule would read it.</summary>
+    /// <param name="cron">A Cronos expression (five fields, six with leading seconds, or a macro).</param>
+    /// <param name="timeZone">An IANA zone or <c>±HH:MM</c>; <see langword="null"/> for the silo's default zone.</param>
+    /// <param name="from">Occurrences strictly after this instant; <see langword="null"/> for the silo's now.</param>
+    /// <param name="count">How many, 1 to 1,000.</param>
+    /// <exception cref="NodeDbException"><c>invalid_cron</c>, <c>invalid_timezone</c>, or <c>invalid_definition</c> for a bad count.</exception>
+    [Alias("PreviewCron")]
+    Task<CronPreview> PreviewCronAsync(string cron, string? timeZone, DateTimeOffset? from, int count);
+
+    /// <summary>The health verdict of one replication group, or of every group the silo's routing names when <paramref name="group"/> is null.</summary>
+    [Alias("GetHealth")]
+    Task<ImmutableArray<GroupHealth>> GetHealthAsync(string? group);
+}

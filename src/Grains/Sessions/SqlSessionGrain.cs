@@ -1,0 +1,185 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Options;
+using NodeDb.Orleans.Grains.Ddl;
+using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Scheduling;
+using NodeDb.Orleans.Grains.Sql.Execution;
+using Orleans.Concurrency;
+
+namespace NodeDb.Orleans.Grains.Sessions;
+
+/// <summary>
+/// Parses the client's scripts with <see cref="DdlParser"/> and sends each statement where it belongs: schedule DDL to
+/// the schedule grains, anything else to the tenant's database.
+/// </summary>
+/// <remarks>
+/// Stateless, so any silo may serve any tenant and several requests of one tenant run side by side; ordering within
+/// a script comes from awaiting each statement before the next.
+/// </remarks>
+[StatelessWorker]
+public sealed class SqlSessionGrain(
+    ITenantSqlExecutor sql,
+    SchedulerClock clock,
+    IOptions<SchedulerOptions> options) : Grain, ISqlSessionGrain
+{
+    /// <summary>The most occurrences one preview returns.</summary>
+    public const int MaxPreviewCount = 1000;
+
+    private readonly SchedulerOptions _options = options.Value;
+
+    private string Tenant => this.GetPrimaryKeyString();
+
+    public async Task<ImmutableArray<SqlStatementResult>> ExecuteAsync(string script, string user)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        ArgumentException.ThrowIfNullOrWhiteSpace(user);
+        TenantName.Check(Tenant);
+        var statements = DdlParser.ParseScript(script);
+        if (statements.Count == 0)
+        {
+            throw new NodeDbException(ErrorCodes.SyntaxError, "The script has no statement: expected a statement such as SHOW SCHEDULES.");
+        }
+
+        var results = ImmutableArray.CreateBuilder<SqlStatementResult>(statements.Count);
+        for (var i = 0; i < statements.Count; i++)
+        {
+            try
+            {
+                results.Add(await RunAsync(statements[i], user));
+            }
+            catch (NodeDbException e) when (statements.Count > 1)
+            {
+                // Earlier statements have taken effect: say so, or the user cannot tell what to re-run.
+                throw new NodeDbException(e.Code, $"Statement {i + 1} of {statements.Count} failed ({Ran(i)}): {e.Message}");
+            }
+        }
+
+        return results.MoveToImmutable();
+    }
+
+    public Task<CronPreview> PreviewCronAsync(string cron, string? timeZone, DateTimeOffset? from, int count)
+    {
+        ArgumentNullException.ThrowIfNull(cron);
+        if (count is < 1 or > MaxPreviewCount)
+        {
+            throw new NodeDbException(ErrorCodes.InvalidDefinition, $"Count {count} is out of range: ask for 1 to {MaxPreviewCount} occurrences.");
+        }
+
+        var schedule = CronSchedule.Parse(cron, timeZone, ScheduleZone.Parse(_options.DefaultTimeZone));
+        var start = from ?? clock.GetUtcNow();
+        return Task.FromResult(new CronPreview
+        {
+            Zone = schedule.Zone.Id,
+            From = schedule.Zone.ToLocal(start),
+            Occurrences = [.. schedule.Next(start, count)],
+        });
+    }
+
+    public async Task<ImmutableArray<GroupHealth>> GetHealthAsync(string? group)
+    {
+        IEnumerable<string> groups = group is not null
+            ? [group]
+            : _options.Routing.Values.Append(Health.ShardRouting.DefaultGroup).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var result = ImmutableArray.CreateBuilder<GroupHealth>();
+        foreach (var g in groups)
+        {
+            result.Add(new GroupHealth(g, await GrainFactory.GetGrain<IRaftHealthGrain>(g).CheckAsync()));
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static string Ran(int before) => before switch
+    {
+        0 => "none ran before it",
+        1 => "the statement before it took effect",
+        _ => $"the {before} statements before it took effect",
+    };
+
+    private Task<SqlStatementResult> RunAsync(SqlStatement statement, string user) => statement switch
+    {
+        CreateScheduleStatement create => CreateAsync(create, user),
+        AlterScheduleStatement alter => AlterAsync(alter),
+        DropScheduleStatement drop => DropAsync(drop),
+        ShowSchedulesStatement => ShowSchedulesAsync(),
+        ShowScheduleHistoryStatement history => ShowHistoryAsync(history),
+        OtherStatement other => QueryAsync(other, user),
+        _ => throw new NotSupportedException($"Statement type {statement.GetType().Name} has no handler."),
+    };
+
+    private IScheduleGrain Schedule(string name) => GrainFactory.GetGrain<IScheduleGrain>(ScheduleKey.Of(Tenant, name));
+
+    private async Task<SqlStatementResult> CreateAsync(CreateScheduleStatement create, string user)
+    {
+        var definition = create.ToDefinition(Tenant, user);
+        try
+        {
+            var status = await Schedule(create.Name).CreateAsync(definition, replace: create.OrReplace);
+            return Result(SqlStatementKind.CreateSchedule, "CREATE SCHEDULE", create.Name) with { Schedules = [status] };
+        }
+        catch (NodeDbException e) when (e.Code == ErrorCodes.AlreadyExists && create.IfNotExists)
+        {
+            var existing = await Schedule(create.Name).GetStatusAsync();
+            return Result(SqlStatementKind.CreateSchedule, "CREATE SCHEDULE", create.Name) with
+            {
+                Changed = false,
+                Schedules = existing is null ? [] : [existing],
+            };
+        }
+    }
+
+    private async Task<SqlStatementResult> AlterAsync(AlterScheduleStatement alter)
+    {
+        var schedule = Schedule(alter.Name);
+        var current = await schedule.GetStatusAsync() ?? throw NotFound(alter.Name);
+        var status = await schedule.UpdateAsync(alter.Apply(current.Definition));
+        return Result(SqlStatementKind.AlterSchedule, "ALTER SCHEDULE", alter.Name) with { Schedules = [status] };
+    }
+
+    private async Task<SqlStatementResult> DropAsync(DropScheduleStatement drop)
+    {
+        var dropped = await Schedule(drop.Name).DropAsync();
+        if (!dropped && !drop.IfExists)
+        {
+            throw NotFound(drop.Name);
+        }
+
+        return Result(SqlStatementKind.DropSchedule, "DROP SCHEDULE", drop.Name) with { Changed = dropped };
+    }
+
+    private async Task<SqlStatementResult> ShowSchedulesAsync()
+    {
+        var names = await GrainFactory.GetGrain<ITenantSchedulesGrain>(Tenant).ListAsync();
+        var statuses = await Task.WhenAll(names.Select(n => Schedule(n).GetStatusAsync()));
+        return Result(SqlStatementKind.ShowSchedules, "SHOW SCHEDULES", null) with
+        {
+            // A name whose schedule is gone (dropped between the two reads) is left out rather than shown empty.
+            Schedules = [.. statuses.OfType<ScheduleStatus>()],
+        };
+    }
+
+    private async Task<SqlStatementResult> ShowHistoryAsync(ShowScheduleHistoryStatement show)
+    {
+        _ = await Schedule(show.Name).GetStatusAsync() ?? throw NotFound(show.Name);
+        var query = new HistoryQuery { Schedule = show.Name };
+        if (show.Limit is { } limit)
+        {
+            query = query with { Limit = limit };
+        }
+
+        var rows = await GrainFactory.GetGrain<IJobHistoryGrain>(Tenant).QueryAsync(query);
+        return Result(SqlStatementKind.ShowScheduleHistory, "SHOW SCHEDULE HISTORY", show.Name) with { History = rows };
+    }
+
+    private async Task<SqlStatementResult> QueryAsync(OtherStatement other, string user)
+    {
+        var result = await sql.ExecuteAsync(Tenant, other.Sql, user);
+        return Result(SqlStatementKind.Query, result.Tag, null) with { Query = result };
+    }
+
+    private static SqlStatementResult Result(SqlStatementKind kind, string tag, string? schedule) =>
+        new() { Kind = kind, Tag = tag, Schedule = schedule };
+
+    private NodeDbException NotFound(string name) =>
+        new(ErrorCodes.NotFound, $"Schedule '{name}' does not exist in tenant '{Tenant}'.");
+}
