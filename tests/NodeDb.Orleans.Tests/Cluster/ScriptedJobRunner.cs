@@ -41,6 +41,12 @@ public sealed class ScriptedJobRunner : IJobRunner
     public async Task<JobOutcome> RunAsync(JobRequest request, CancellationToken cancellationToken)
     {
         Requests.Enqueue(request);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // As the SQL runner: a run cancelled before it reached the database never touches it.
+            return new JobOutcome(RunStatus.Cancelled, 1);
+        }
+
         _started.GetOrAdd(request.Schedule, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         if (_gates.TryGetValue(request.Schedule, out var gate))
         {

@@ -106,6 +106,7 @@ public sealed class FiringTests
         await cluster.CreateAsync("t1", "cp", "* * * * *", d => d with { Overlap = OverlapPolicy.CancelPrevious });
         cluster.Scripted.Hold("cp");
         await cluster.TickAsync();
+        await cluster.Scripted.WhenStartedAsync("cp");
         cluster.Time.Advance(TimeSpan.FromMinutes(1));
         await cluster.TickAsync();
         cluster.Scripted.Release("cp");
