@@ -59,6 +59,7 @@ public sealed class FiringTests
         await cluster.CreateAsync("t1", "slow", "* * * * *", d => d with { Overlap = OverlapPolicy.Skip });
         cluster.Scripted.Hold("slow");
         await cluster.TickAsync(); // 12:00 starts and hangs
+        await cluster.Scripted.WhenStartedAsync("slow");
         cluster.Time.Advance(TimeSpan.FromMinutes(1));
         await cluster.TickAsync(); // 12:01 finds 12:00 in flight
 
@@ -82,6 +83,7 @@ public sealed class FiringTests
         await cluster.CreateAsync("t1", "buf", "* * * * *", d => d with { Overlap = OverlapPolicy.BufferOne });
         cluster.Scripted.Hold("buf");
         await cluster.TickAsync(); // 12:00 runs and hangs
+        await cluster.Scripted.WhenStartedAsync("buf");
         cluster.Time.Advance(TimeSpan.FromMinutes(1));
         await cluster.TickAsync(); // 12:01 is buffered
         cluster.Time.Advance(TimeSpan.FromMinutes(1));
@@ -126,6 +128,7 @@ public sealed class FiringTests
         await cluster.CreateAsync("t1", "hog", "* * * * *");
         cluster.Scripted.Hold("hog");
         await cluster.TickAsync(); // 12:00 takes the only slot
+        await cluster.Scripted.WhenStartedAsync("hog");
         cluster.Time.Advance(TimeSpan.FromMinutes(1));
         await cluster.TickAsync(); // 12:01: ALLOW overlap, but the silo is at its cap
         cluster.Scripted.Release("hog");

@@ -30,6 +30,7 @@ public sealed class MetricsTests
         await cluster.CreateAsync("metrics", "idle", "0 0 1 1 *");
         cluster.Scripted.Hold("m");
         await cluster.TickAsync();           // 12:00 starts 30 s after its time (the clock starts at 12:00:30)
+        await cluster.Scripted.WhenStartedAsync("m");
         cluster.Time.Advance(TimeSpan.FromMinutes(1));
         await cluster.TickAsync();           // 12:01 is skipped: 12:00 is still running
         cluster.Scripted.Release("m");
