@@ -94,13 +94,6 @@ public sealed class AzuriteFixture : IAsyncDisposable
         return null;
     }
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private async Task StartAsync()
     {
         var executable = FindExecutable();
@@ -111,7 +104,7 @@ public sealed class AzuriteFixture : IAsyncDisposable
                 " (and AZURITE_TABLE_BIN is not set to an existing file). Run scripts/azurite/install.sh, then run the tests again.");
         }
 
-        _port = FreePort();
+        _port = Processes.Ports.Free();
         var info = new ProcessStartInfo(executable,
             $"--tableHost 127.0.0.1 --tablePort {_port} --inMemoryPersistence --disableTelemetry --silent")
         {

@@ -1,10 +1,12 @@
+using NodeDb.Orleans.Tests.Processes;
+
 namespace NodeDb.Orleans.Tests.Client;
 
 /// <summary>The <c>nodedb</c> process without a silo: usage errors and an unreachable gateway, each with its exit code.</summary>
 public sealed class ClientProcessTests
 {
     // Nothing listens here: the port was free a moment ago and nothing in this test binds it.
-    private static readonly Dictionary<string, string> NoSilo = new() { ["NODEDB_GATEWAY"] = $"127.0.0.1:{SiloProcess.FreePort()}" };
+    private static readonly Dictionary<string, string> NoSilo = new() { ["NODEDB_GATEWAY"] = $"127.0.0.1:{Ports.Free()}" };
 
     [Theory]
     [InlineData(new[] { "schedule", "history" }, "needs NAME")]

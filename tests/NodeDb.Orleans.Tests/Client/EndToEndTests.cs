@@ -1,3 +1,4 @@
+using NodeDb.Orleans.Tests.Processes;
 using System.Text.Json.Nodes;
 using NodeDb.Orleans.Tests.Firing;
 
@@ -15,7 +16,7 @@ public sealed class EndToEndTests
     public async Task A_user_creates_inspects_pauses_triggers_and_drops_a_schedule_with_nodedb_alone()
     {
         // The first command starts before the silo does: the client keeps trying until the gateway answers.
-        var gatewayPort = SiloProcess.FreePort();
+        var gatewayPort = Ports.Free();
         var tool = new NodeDbTool($"127.0.0.1:{gatewayPort}", "e2e", "alice");
         var script = Path.Combine(Path.GetTempPath(), $"nodedb-e2e-{Guid.NewGuid():N}.sql");
         await File.WriteAllTextAsync(script, """
@@ -27,8 +28,9 @@ public sealed class EndToEndTests
               END;
             """, TestContext.Current.CancellationToken);
         var first = tool.RunAsync("sql", "-f", script, "--json", "--connect-timeout", "60");
-        await using var silo = SiloProcess.Start(gatewayPort);
-        using var changes = new DirectoryChanges(silo.DataDirectory);
+        var data = Directory.CreateTempSubdirectory("nodedb-e2e-").FullName;
+        await using var silo = SiloProcess.Launch("e2e", ["--data-dir", data], gatewayPort: gatewayPort);
+        using var changes = new DirectoryChanges(data);
         var created = await first;
         File.Delete(script);
         Assert.True(created.ExitCode == 0, created.StdErr + silo.Output);

@@ -1,3 +1,4 @@
+using NodeDb.Orleans.Tests.Processes;
 using NodeDb.Orleans.Tests.Failover;
 using NodeDb.Orleans.Tests.Firing;
 

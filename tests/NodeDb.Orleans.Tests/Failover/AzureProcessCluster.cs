@@ -1,3 +1,4 @@
+using NodeDb.Orleans.Tests.Processes;
 using NodeDb.Orleans.Tests.Azure;
 
 namespace NodeDb.Orleans.Tests.Failover;

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using NodeDb.Orleans.Tests.Azure;
-
-namespace NodeDb.Orleans.Tests.Failover;
+namespace NodeDb.Orleans.Tests.Processes;
 
 /// <summary>
 /// A real silo process, started the way docs/operations.md tells an operator:
@@ -28,6 +26,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public int SiloPort { get; }
 
     public int GatewayPort { get; }
+
+    /// <summary>The gateway as the client's <c>--gateway</c> takes it.</summary>
+    public string Gateway => $"127.0.0.1:{GatewayPort}";
 
     public bool HasExited => _process.HasExited;
 
@@ -61,9 +62,26 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts a silo on free loopback ports and waits until it reports that it started.</summary>
     public static async Task<SiloProcess> StartAsync(string name, IEnumerable<string> arguments, int? siloPort = null, int? gatewayPort = null)
     {
+        var result = Launch(name, arguments, siloPort, gatewayPort);
+        try
+        {
+            await result.WaitStartedAsync();
+        }
+        catch (TimeoutException)
+        {
+            await result.DisposeAsync();
+            throw;
+        }
+
+        return result;
+    }
+
+    /// <summary>Starts a silo without waiting for it (a client may be started first, to test its connect retry).</summary>
+    public static SiloProcess Launch(string name, IEnumerable<string> arguments, int? siloPort = null, int? gatewayPort = null)
+    {
         var dll = FindSiloDll();
-        var silo = siloPort ?? AzuriteFixture.FreePort();
-        var gateway = gatewayPort ?? AzuriteFixture.FreePort();
+        var silo = siloPort ?? Ports.Free();
+        var gateway = gatewayPort ?? Ports.Free();
         var info = new ProcessStartInfo("dotnet")
         {
             // The silo's own folder: its appsettings.json (log levels) is read from the working directory.
@@ -89,17 +107,20 @@ public sealed class SiloProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return result;
+    }
+
+    /// <summary>Completes when the host reports that every hosted service, the silo included, has started.</summary>
+    public async Task WaitStartedAsync()
+    {
         try
         {
-            await result._started.Task.WaitAsync(StartLimit);
+            await _started.Task.WaitAsync(StartLimit);
         }
         catch (TimeoutException)
         {
-            await result.DisposeAsync();
-            throw new TimeoutException($"Silo {name} did not start within {StartLimit.TotalSeconds} s:\n{result.Output}");
+            throw new TimeoutException($"Silo {Name} did not start within {StartLimit.TotalSeconds} s:\n{Output}");
         }
-
-        return result;
     }
 
     /// <summary>SIGKILL: no shutdown code runs, exactly like a crashed host.</summary>
