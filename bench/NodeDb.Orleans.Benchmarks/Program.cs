@@ -1,0 +1,19 @@
+using NodeDb.Orleans.Benchmarks;
+
+// scripts/bench.sh [--quick|--full] [--only s1,s2,s3]
+var settings = args.Contains("--full") ? BenchSettings.Full : args.Contains("--tiny") ? BenchSettings.Tiny : BenchSettings.Quick;
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+var scenarios = only is null ? BenchmarkRun.AllScenarios : only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+Console.WriteLine($"NodeDb.Orleans benchmark, {settings.Mode} mode, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine($"Machine: {BenchmarkRun.Machine()}");
+var started = DateTimeOffset.UtcNow;
+var tables = await BenchmarkRun.RunAsync(settings, scenarios, Console.Out);
+Console.WriteLine();
+foreach (var table in tables)
+{
+    Console.WriteLine(table.Render());
+}
+
+Console.WriteLine($"Load average at the end: {BenchmarkRun.LoadAverage()}; took {(DateTimeOffset.UtcNow - started).TotalSeconds:0} s.");
+Console.WriteLine($"Targets missed: {tables.Sum(t => t.Missed)}.");
