@@ -18,6 +18,14 @@ public sealed record BenchSettings
 
     public TimeSpan S3Window { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Whether to add the diagnostic NodeDb.Orleans passes (raised cap, in-memory storage) that explain a miss.</summary>
+    public bool Diagnostics { get; init; } = true;
+
+    /// <summary>S1: time between setup and the first measured second, and how long to wait for late starts after the last.</summary>
+    public TimeSpan Lead { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan Stragglers { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Concurrent create calls while setting schedules up.</summary>
     public int SetupConcurrency { get; init; } = 64;
 
@@ -26,10 +34,10 @@ public sealed record BenchSettings
     public static BenchSettings Quick { get; } = new()
     {
         Mode = "quick",
-        S1Duration = TimeSpan.FromSeconds(10),
-        S2Schedules = 2_000,
-        S3Schedules = 10_000,
-        S3Window = TimeSpan.FromSeconds(10),
+        S1Duration = TimeSpan.FromSeconds(5),
+        S2Schedules = 1_000,
+        S3Schedules = 5_000,
+        S3Window = TimeSpan.FromSeconds(5),
     };
 
     /// <summary>Seconds, not minutes: for the smoke test, which checks the wiring, not the numbers.</summary>
@@ -37,7 +45,10 @@ public sealed record BenchSettings
     {
         Mode = "tiny",
         S1Schedules = 5,
-        S1Duration = TimeSpan.FromSeconds(2),
+        S1Duration = TimeSpan.FromSeconds(1),
+        Diagnostics = false,
+        Lead = TimeSpan.FromMilliseconds(300),
+        Stragglers = TimeSpan.FromMilliseconds(500),
         S2Schedules = 20,
         S3Schedules = 50,
         S3Window = TimeSpan.FromSeconds(1),

@@ -7,6 +7,18 @@ public sealed class StorageCounter
     private long _grainWrites;
     private long _reminderOps;
     private long _historyOps;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<double> _writeMs = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<double> _historyMs = new();
+
+    /// <summary>How long each grain-state write took, in ms (the claim before every run is one).</summary>
+    public Percentiles WriteDurations => new(_writeMs);
+
+    /// <summary>How long each history append took, in ms.</summary>
+    public Percentiles HistoryDurations => new(_historyMs);
+
+    public void WriteTook(TimeSpan elapsed) => _writeMs.Enqueue(elapsed.TotalMilliseconds);
+
+    public void HistoryTook(TimeSpan elapsed) => _historyMs.Enqueue(elapsed.TotalMilliseconds);
 
     public long GrainReads => Interlocked.Read(ref _grainReads);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using NodeDb.Orleans.Benchmarks.Measuring;
 using Orleans;
 using Orleans.Runtime;
@@ -20,16 +21,15 @@ public sealed class CountingGrainStorage(IGrainStorage inner, StorageCounter cou
         return inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        counter.GrainWrite();
-        return inner.WriteStateAsync(stateName, grainId, grainState);
-    }
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         counter.GrainWrite();
-        return inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        await inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+        counter.WriteTook(Stopwatch.GetElapsedTime(started));
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

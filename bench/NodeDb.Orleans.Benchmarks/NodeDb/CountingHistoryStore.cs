@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using NodeDb.Orleans.Benchmarks.Measuring;
 using NodeDb.Orleans.Grains.History;
 
@@ -6,10 +7,12 @@ namespace NodeDb.Orleans.Benchmarks.NodeDb;
 /// <summary>Counts every history-store operation.</summary>
 public sealed class CountingHistoryStore(IHistoryStore inner, StorageCounter counter) : IHistoryStore
 {
-    public Task AppendAsync(string tenant, IReadOnlyList<RunRecord> runs, CancellationToken cancellationToken = default)
+    public async Task AppendAsync(string tenant, IReadOnlyList<RunRecord> runs, CancellationToken cancellationToken = default)
     {
         counter.History();
-        return inner.AppendAsync(tenant, runs, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        await inner.AppendAsync(tenant, runs, cancellationToken);
+        counter.HistoryTook(Stopwatch.GetElapsedTime(started));
     }
 
     public Task<IReadOnlyList<RunRecord>> QueryAsync(string tenant, HistoryQuery query, CancellationToken cancellationToken = default)

@@ -44,7 +44,12 @@ public sealed class NodeDbSilo : IAsyncDisposable
 
     public JobDispatcher Dispatcher => _host.Services.GetRequiredService<JobDispatcher>();
 
-    public static async Task<NodeDbSilo> StartAsync(Action<SchedulerOptions>? configure = null)
+    /// <param name="configure">Scheduler options on top of the defaults.</param>
+    /// <param name="inMemory">
+    /// Diagnostic: Orleans memory grain storage and reminders and no history, instead of the embedded profile's SQLite,
+    /// to tell the scheduler's own cost from the storage's.
+    /// </param>
+    public static async Task<NodeDbSilo> StartAsync(Action<SchedulerOptions>? configure = null, bool inMemory = false)
     {
         var data = Directory.CreateTempSubdirectory("nodedb-bench-").FullName;
         var counter = new StorageCounter();
@@ -59,9 +64,19 @@ public sealed class NodeDbSilo : IAsyncDisposable
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, null, clusterId, clusterId);
-            silo.AddSqliteGrainStorage(StorageNames.Schedules, o => o.DataDirectory = data);
-            silo.UseSqliteReminderService(o => o.DataDirectory = data);
-            silo.Services.AddSingleton<IHistoryStore>(new CountingHistoryStore(new SqliteHistoryStore(Path.Combine(data, "history.db")), counter));
+            if (inMemory)
+            {
+                silo.AddMemoryGrainStorage(StorageNames.Schedules);
+                silo.UseInMemoryReminderService();
+                silo.Services.AddSingleton<IHistoryStore>(new CountingHistoryStore(new NullHistoryStore(), counter));
+            }
+            else
+            {
+                silo.AddSqliteGrainStorage(StorageNames.Schedules, o => o.DataDirectory = data);
+                silo.UseSqliteReminderService(o => o.DataDirectory = data);
+                silo.Services.AddSingleton<IHistoryStore>(new CountingHistoryStore(new SqliteHistoryStore(Path.Combine(data, "history.db")), counter));
+            }
+
             silo.Services.AddSingleton<IJobRunner>(new NoOpJobRunner(recorder));
             silo.AddNodeDbScheduler(configure);
             Decorate.Keyed<IGrainStorage>(silo.Services, StorageNames.Schedules, inner => new CountingGrainStorage(inner, counter));

@@ -14,7 +14,7 @@ public static class IdleScaleScenario
     /// <summary>Every 1 January at midnight UTC: weeks away, so nothing fires during the run.</summary>
     private const string YearlyCronos = "0 0 0 1 1 *";
     private const string YearlyQuartz = "0 0 0 1 1 ?";
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
 
     public static async Task<ResultTable> RunAsync(BenchSettings settings, TextWriter log)
     {
