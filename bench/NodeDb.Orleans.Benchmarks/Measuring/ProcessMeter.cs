@@ -24,16 +24,29 @@ public static class ProcessMeter
     {
         var wall = Stopwatch.StartNew();
         var before = CpuTime();
+        var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var allocated = GC.GetTotalAllocatedBytes();
+        var workItems = ThreadPool.CompletedWorkItemCount;
+        var pause = GC.GetTotalPauseDuration();
         await Task.Delay(window, cancellationToken);
         var used = CpuTime() - before;
         wall.Stop();
-        return new CpuWindow(used, wall.Elapsed);
+        return new CpuWindow(used, wall.Elapsed)
+        {
+            Profile = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"GCs gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, " +
+                $"GC pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / 1024:0.0} MB, " +
+                $"thread-pool work items {ThreadPool.CompletedWorkItemCount - workItems}, active timers {Timer.ActiveCount}"),
+        };
     }
 }
 
 /// <summary>CPU used over a wall-clock window.</summary>
 public sealed record CpuWindow(TimeSpan Cpu, TimeSpan Wall)
 {
+    /// <summary>What ran in the window: collections, allocation, thread-pool work, timers.</summary>
+    public string Profile { get; init; } = "";
+
     /// <summary>Share of one core, 0.01 = 1 %.</summary>
     public double CoreFraction => Cpu.TotalSeconds / Wall.TotalSeconds;
 }

@@ -35,6 +35,9 @@ public static class IdleScaleScenario
         table.Note(string.Create(CultureInfo.InvariantCulture,
             $"NodeDb.Orleans idle window: {nodeDb.IdleOps}; Orleans reminder ticks delivered {nodeDb.ReminderTicks}, scheduler pokes {nodeDb.Pokes}."));
         table.Note("Memory: live managed bytes after a full compacting GC, after minus before creating the schedules, divided by N (grain activations, state, tick index, reminder service, tenant index; Quartz: jobs, triggers, store).");
+        table.Note($"NodeDb.Orleans idle profile — {nodeDb.Profile}.");
+        table.Note($"Quartz.NET idle profile — {quartz.Profile}.");
+        table.Note(MemoryBreakdown.Describe());
         table.Note("Quartz.NET keeps everything in RAM (RAMJobStore), so it has no storage operations to count.");
         return table;
     }
@@ -65,7 +68,10 @@ public static class IdleScaleScenario
             n / created.TotalSeconds,
             idleOps,
             counters["orleans-reminders-ticks-delivered"] - ticks,
-            counters["nodedb.scheduler.pokes"] - pokes);
+            counters["nodedb.scheduler.pokes"] - pokes)
+        {
+            Profile = $"empty window: {empty.Profile}; with schedules: {loaded.Profile}",
+        };
     }
 
     private static async Task<Result> RunQuartzAsync(BenchSettings settings)
@@ -83,12 +89,17 @@ public static class IdleScaleScenario
         var memoryAfter = ProcessMeter.LiveManagedBytes();
         var loaded = await ProcessMeter.MeasureCpuAsync(settings.S3Window);
         return new Result(n, (double)(memoryAfter - memoryBefore) / n, empty.CoreFraction, loaded.CoreFraction, n / created.TotalSeconds,
-            new StorageSnapshot(0, 0, 0, 0), 0, 0);
+            new StorageSnapshot(0, 0, 0, 0), 0, 0)
+        {
+            Profile = $"empty window: {empty.Profile}; with schedules: {loaded.Profile}",
+        };
     }
 
     private sealed record Result(
         int Active, double BytesPerSchedule, double EmptyCpu, double LoadedCpu, double CreateRate, StorageSnapshot IdleOps, long ReminderTicks, long Pokes)
     {
+        public string Profile { get; init; } = "";
+
         public double AddedCpu => LoadedCpu - EmptyCpu;
     }
 }
