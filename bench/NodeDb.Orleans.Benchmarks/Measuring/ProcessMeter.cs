@@ -28,7 +28,9 @@ public static class ProcessMeter
         var allocated = GC.GetTotalAllocatedBytes();
         var workItems = ThreadPool.CompletedWorkItemCount;
         var pause = GC.GetTotalPauseDuration();
+        var threads = ThreadCpu.Snapshot();
         await Task.Delay(window, cancellationToken);
+        var threadsAfter = ThreadCpu.Snapshot();
         var used = CpuTime() - before;
         wall.Stop();
         return new CpuWindow(used, wall.Elapsed)
@@ -36,7 +38,7 @@ public static class ProcessMeter
             Profile = string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"GCs gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, " +
                 $"GC pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / 1024:0.0} MB, " +
-                $"thread-pool work items {ThreadPool.CompletedWorkItemCount - workItems}, active timers {Timer.ActiveCount}"),
+                $"thread-pool work items {ThreadPool.CompletedWorkItemCount - workItems}, active timers {Timer.ActiveCount}, busiest threads: {ThreadCpu.Top(threads, threadsAfter)}"),
         };
     }
 }
