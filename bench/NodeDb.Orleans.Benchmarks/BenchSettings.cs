@@ -1,0 +1,57 @@
+namespace NodeDb.Orleans.Benchmarks;
+
+/// <summary>Sizes and durations of one benchmark run.</summary>
+public sealed record BenchSettings
+{
+    public required string Mode { get; init; }
+
+    /// <summary>S1: schedules firing every second, and for how long they are measured.</summary>
+    public int S1Schedules { get; init; } = 100;
+
+    public TimeSpan S1Duration { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>S2: schedules due in the same second.</summary>
+    public int S2Schedules { get; init; } = 10_000;
+
+    /// <summary>S3: idle schedules on one silo, and the length of each idle CPU window.</summary>
+    public int S3Schedules { get; init; } = 100_000;
+
+    public TimeSpan S3Window { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Whether to add the diagnostic NodeDb.Orleans passes (raised cap, in-memory storage) that explain a miss.</summary>
+    public bool Diagnostics { get; init; } = true;
+
+    /// <summary>S1: time between setup and the first measured second, and how long to wait for late starts after the last.</summary>
+    public TimeSpan Lead { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan Stragglers { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Concurrent create calls while setting schedules up.</summary>
+    public int SetupConcurrency { get; init; } = 64;
+
+    public static BenchSettings Full { get; } = new() { Mode = "full" };
+
+    public static BenchSettings Quick { get; } = new()
+    {
+        Mode = "quick",
+        S1Duration = TimeSpan.FromSeconds(5),
+        S2Schedules = 1_000,
+        S3Schedules = 5_000,
+        S3Window = TimeSpan.FromSeconds(5),
+    };
+
+    /// <summary>Seconds, not minutes: for the smoke test, which checks the wiring, not the numbers.</summary>
+    public static BenchSettings Tiny { get; } = new()
+    {
+        Mode = "tiny",
+        S1Schedules = 5,
+        S1Duration = TimeSpan.FromSeconds(1),
+        Diagnostics = false,
+        Lead = TimeSpan.FromMilliseconds(300),
+        Stragglers = TimeSpan.FromMilliseconds(500),
+        S2Schedules = 20,
+        S3Schedules = 50,
+        S3Window = TimeSpan.FromSeconds(1),
+        SetupConcurrency = 8,
+    };
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using NodeDb.Orleans.Benchmarks.Scenarios;
+
+namespace NodeDb.Orleans.Benchmarks;
+
+/// <summary>Runs the chosen scenarios one after another, each on both systems, and returns their tables.</summary>
+public static class BenchmarkRun
+{
+    public static readonly string[] AllScenarios = ["s1", "s2", "s3", "s4"];
+
+    public static async Task<IReadOnlyList<ResultTable>> RunAsync(BenchSettings settings, IReadOnlyCollection<string> scenarios, TextWriter log)
+    {
+        var tables = new List<ResultTable>();
+        if (scenarios.Contains("s1"))
+        {
+            tables.Add(await PunctualityScenario.RunAsync(settings, log));
+        }
+
+        if (scenarios.Contains("s2"))
+        {
+            tables.Add(await BurstScenario.RunAsync(settings, log));
+        }
+
+        if (scenarios.Contains("s3"))
+        {
+            tables.Add(await IdleScaleScenario.RunAsync(settings, log));
+        }
+
+        if (scenarios.Contains("s4"))
+        {
+            var s4 = new ResultTable("S4 failover");
+            s4.Note("S4: not run (the durable multi-silo cluster is not merged yet; see docs/benchmarks.md).");
+            tables.Add(s4);
+        }
+
+        return tables;
+    }
+
+    /// <summary>The machine and load the figures came from.</summary>
+    public static string Machine()
+    {
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Environment.ProcessorCount} cores, {memory:0.0} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, " +
+            $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, load average {LoadAverage()}");
+    }
+
+    public static string LoadAverage()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"{parts[0]} / {parts[1]} / {parts[2]}";
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+}

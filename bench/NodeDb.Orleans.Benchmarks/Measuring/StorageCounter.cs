@@ -1,0 +1,54 @@
+namespace NodeDb.Orleans.Benchmarks.Measuring;
+
+/// <summary>Counts storage operations (grain state, reminders, history) made by one silo, by kind.</summary>
+public sealed class StorageCounter
+{
+    private long _grainReads;
+    private long _grainWrites;
+    private long _reminderOps;
+    private long _historyOps;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<double> _writeMs = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<double> _historyMs = new();
+
+    /// <summary>How long each grain-state write took, in ms (the claim before every run is one).</summary>
+    public Percentiles WriteDurations => new(_writeMs);
+
+    /// <summary>How long each history append took, in ms.</summary>
+    public Percentiles HistoryDurations => new(_historyMs);
+
+    public void WriteTook(TimeSpan elapsed) => _writeMs.Enqueue(elapsed.TotalMilliseconds);
+
+    public void HistoryTook(TimeSpan elapsed) => _historyMs.Enqueue(elapsed.TotalMilliseconds);
+
+    public long GrainReads => Interlocked.Read(ref _grainReads);
+
+    public long GrainWrites => Interlocked.Read(ref _grainWrites);
+
+    public long ReminderOps => Interlocked.Read(ref _reminderOps);
+
+    public long HistoryOps => Interlocked.Read(ref _historyOps);
+
+    public long Total => GrainReads + GrainWrites + ReminderOps + HistoryOps;
+
+    public void GrainRead() => Interlocked.Increment(ref _grainReads);
+
+    public void GrainWrite() => Interlocked.Increment(ref _grainWrites);
+
+    public void Reminder() => Interlocked.Increment(ref _reminderOps);
+
+    public void History() => Interlocked.Increment(ref _historyOps);
+
+    public StorageSnapshot Snapshot() => new(GrainReads, GrainWrites, ReminderOps, HistoryOps);
+}
+
+/// <summary>Storage operations counted up to one instant; subtract two to get a window's traffic.</summary>
+public sealed record StorageSnapshot(long GrainReads, long GrainWrites, long ReminderOps, long HistoryOps)
+{
+    public long Total => GrainReads + GrainWrites + ReminderOps + HistoryOps;
+
+    public static StorageSnapshot operator -(StorageSnapshot a, StorageSnapshot b) =>
+        new(a.GrainReads - b.GrainReads, a.GrainWrites - b.GrainWrites, a.ReminderOps - b.ReminderOps, a.HistoryOps - b.HistoryOps);
+
+    public override string ToString() =>
+        $"{Total} (state reads {GrainReads}, state writes {GrainWrites}, reminder {ReminderOps}, history {HistoryOps})";
+}

@@ -1,0 +1,33 @@
+using NodeDb.Orleans.Benchmarks;
+
+// scripts/bench.sh [--quick|--full] [--only s1,s2,s3]
+if (args.Contains("--timer-probe"))
+{
+    Console.WriteLine($"Machine: {BenchmarkRun.Machine()}");
+    Console.WriteLine(await NodeDb.Orleans.Benchmarks.Measuring.TimerProbe.RunAsync(100_000, TimeSpan.FromSeconds(20)));
+    return;
+}
+
+var settings = args.Contains("--full") ? BenchSettings.Full : args.Contains("--tiny") ? BenchSettings.Tiny : BenchSettings.Quick;
+if (Option("--s3-schedules") is { } s3)
+{
+    settings = settings with { S3Schedules = int.Parse(s3, System.Globalization.CultureInfo.InvariantCulture) };
+}
+
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+var scenarios = only is null ? BenchmarkRun.AllScenarios : only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+Console.WriteLine($"NodeDb.Orleans benchmark, {settings.Mode} mode, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine($"Machine: {BenchmarkRun.Machine()}");
+var started = DateTimeOffset.UtcNow;
+var tables = await BenchmarkRun.RunAsync(settings, scenarios, Console.Out);
+Console.WriteLine();
+foreach (var table in tables)
+{
+    Console.WriteLine(table.Render());
+}
+
+Console.WriteLine($"Load average at the end: {BenchmarkRun.LoadAverage()}; took {(DateTimeOffset.UtcNow - started).TotalSeconds:0} s.");
+Console.WriteLine($"Targets missed: {tables.Sum(t => t.Missed)}.");
+
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
