@@ -7,7 +7,8 @@ namespace NodeDb.Orleans;
 public interface IJobHistoryGrain : IGrainWithStringKey
 {
     /// <summary>Appends rows; idempotent by run id (a second append of the same id replaces the row).</summary>
-    [Alias("Append")]
+    /// <remarks>Interleaves with other calls, so concurrent appends are written together; each returns once its rows are stored.</remarks>
+    [Alias("Append"), global::Orleans.Concurrency.AlwaysInterleave]
     Task AppendAsync(ImmutableArray<RunRecord> runs);
 
     /// <summary>Rows matching the query, newest first.</summary>

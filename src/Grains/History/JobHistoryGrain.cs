@@ -12,9 +12,17 @@ public sealed class JobHistoryGrain(IHistoryStore store, SchedulerClock clock, I
     private const int PruneEvery = 100;
     private const int MaxLimit = 10_000;
     private readonly Dictionary<string, int> _appendsSincePrune = new(StringComparer.Ordinal);
+    private List<RunRecord> _pending = [];
+    private TaskCompletionSource? _nextBatch;
+    private Task? _writer;
 
     private string Tenant => this.GetPrimaryKeyString();
 
+    /// <remarks>
+    /// Interleaved on purpose (<c>[AlwaysInterleave]</c> on the interface; group commit): appends that arrive while a batch is being written join the next
+    /// batch, so a busy tenant costs one store transaction per batch, not one per run. Every caller returns only
+    /// once its own rows are stored.
+    /// </remarks>
     public async Task AppendAsync(ImmutableArray<RunRecord> runs)
     {
         if (runs.IsDefaultOrEmpty)
@@ -30,20 +38,10 @@ public sealed class JobHistoryGrain(IHistoryStore store, SchedulerClock clock, I
             }
         }
 
-        await store.AppendAsync(Tenant, runs);
-        foreach (var schedule in runs.Select(r => r.Schedule).Distinct(StringComparer.Ordinal))
-        {
-            var count = _appendsSincePrune.GetValueOrDefault(schedule) + runs.Count(r => r.Schedule == schedule);
-            if (count < PruneEvery)
-            {
-                _appendsSincePrune[schedule] = count;
-                continue;
-            }
-
-            _appendsSincePrune[schedule] = 0;
-            var o = options.Value;
-            await store.PruneAsync(Tenant, schedule, o.HistoryKeepPerSchedule, clock.GetUtcNow() - o.HistoryRetention);
-        }
+        _pending.AddRange(runs);
+        var batch = _nextBatch ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _writer ??= WriteBatchesAsync();
+        await batch.Task;
     }
 
     [ReadOnly]
@@ -58,10 +56,62 @@ public sealed class JobHistoryGrain(IHistoryStore store, SchedulerClock clock, I
         return [.. await store.QueryAsync(Tenant, query)];
     }
 
-    public Task<int> RemoveScheduleAsync(string schedule)
+    public async Task<int> RemoveScheduleAsync(string schedule)
     {
         ArgumentException.ThrowIfNullOrEmpty(schedule);
+
+        // Rows of the schedule still queued must land before the delete, never after it.
+        while (_writer is { } writer)
+        {
+            await writer;
+        }
+
         _appendsSincePrune.Remove(schedule);
-        return store.RemoveScheduleAsync(Tenant, schedule);
+        return await store.RemoveScheduleAsync(Tenant, schedule);
+    }
+
+    private async Task WriteBatchesAsync()
+    {
+        try
+        {
+            while (_pending.Count > 0)
+            {
+                var rows = _pending;
+                var done = _nextBatch!;
+                _pending = [];
+                _nextBatch = null;
+                try
+                {
+                    await store.AppendAsync(Tenant, rows);
+                    await PruneIfDueAsync(rows);
+                    done.SetResult();
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            }
+        }
+        finally
+        {
+            _writer = null;
+        }
+    }
+
+    private async Task PruneIfDueAsync(List<RunRecord> rows)
+    {
+        foreach (var schedule in rows.Select(r => r.Schedule).Distinct(StringComparer.Ordinal))
+        {
+            var count = _appendsSincePrune.GetValueOrDefault(schedule) + rows.Count(r => r.Schedule == schedule);
+            if (count < PruneEvery)
+            {
+                _appendsSincePrune[schedule] = count;
+                continue;
+            }
+
+            _appendsSincePrune[schedule] = 0;
+            var o = options.Value;
+            await store.PruneAsync(Tenant, schedule, o.HistoryKeepPerSchedule, clock.GetUtcNow() - o.HistoryRetention);
+        }
     }
 }

@@ -3,13 +3,20 @@ using Microsoft.Data.Sqlite;
 namespace NodeDb.Orleans.Grains.History;
 
 /// <summary>History rows in a SQLite table (the embedded profile): one row per (tenant, run id), indexed for newest-first queries.</summary>
-/// <remarks>WAL mode lets several silos on one machine share the file; each call is one short transaction.</remarks>
+/// <remarks>
+/// WAL mode lets several silos on one machine share the file; each call is one short transaction. Commits use
+/// <c>synchronous=NORMAL</c>, as the grain storage does: a process crash loses nothing committed, and the rows a
+/// power loss could take are still in their schedules' persisted outboxes. Writes from this process queue on one
+/// gate and run off the caller's thread, so a tenant's history grain can gather the appends that arrive meanwhile
+/// into the next transaction (group commit).
+/// </remarks>
 public sealed class SqliteHistoryStore : IHistoryStore
 {
     private const string Columns =
         "run_id, schedule, status, trig, scheduled_at, covers_from, count, started_at, finished_at, reason, error, attempt, silo, owner, recorded_at";
 
     private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public SqliteHistoryStore(string path)
     {
@@ -29,7 +36,20 @@ public sealed class SqliteHistoryStore : IHistoryStore
             """);
     }
 
-    public Task AppendAsync(string tenant, IReadOnlyList<RunRecord> runs, CancellationToken cancellationToken = default)
+    public async Task AppendAsync(string tenant, IReadOnlyList<RunRecord> runs, CancellationToken cancellationToken = default)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await Task.Run(() => Append(tenant, runs), cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private void Append(string tenant, IReadOnlyList<RunRecord> runs)
     {
         using var connection = Open();
         using var tx = connection.BeginTransaction();
@@ -67,7 +87,6 @@ public sealed class SqliteHistoryStore : IHistoryStore
         }
 
         tx.Commit();
-        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<RunRecord>> QueryAsync(string tenant, HistoryQuery query, CancellationToken cancellationToken = default)
@@ -155,6 +174,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;");
         return connection;
     }
 }

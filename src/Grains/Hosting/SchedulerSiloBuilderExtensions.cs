@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodeDb.Orleans.Grains.Diagnostics;
+using NodeDb.Orleans.Grains.Health;
 using NodeDb.Orleans.Grains.History;
 using NodeDb.Orleans.Grains.Placement;
 using NodeDb.Orleans.Grains.Recovery;
@@ -42,6 +43,7 @@ public static class SchedulerSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SchedulerSettings>();
         services.AddSingleton<DueIndex>();
+        services.AddSingleton<HealthGate>();
         services.AddSingleton<SchedulerInstruments>();
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<SchedulerTickService>();

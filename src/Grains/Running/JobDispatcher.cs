@@ -31,7 +31,7 @@ public sealed partial class JobDispatcher(
     private int _count;
     private volatile bool _stopping;
 
-    /// <summary>Runs in flight on this silo.</summary>
+    /// <summary>Bodies running on this silo now (what the cap counts).</summary>
     public int InFlight => Volatile.Read(ref _count);
 
     public int Capacity => _cap;
@@ -148,6 +148,12 @@ public sealed partial class JobDispatcher(
                 // A runner bug must still end the run with a row, never leave it in flight forever.
                 outcome = new JobOutcome(RunStatus.Failed, 1, e.Message);
             }
+            finally
+            {
+                // The cap bounds bodies running against databases, not the bookkeeping after them: the slot is free
+                // as soon as the body ends, while the completion is still being recorded.
+                entry.ReleaseSlot(ref _count);
+            }
 
             if (entry.Cancellation.IsCancellationRequested && outcome.Status is RunStatus.Cancelled or RunStatus.Failed)
             {
@@ -169,8 +175,8 @@ public sealed partial class JobDispatcher(
         }
         finally
         {
+            entry.ReleaseSlot(ref _count);
             _running.TryRemove(ticket.RunId, out _);
-            Interlocked.Decrement(ref _count);
             entry.Cancellation.Dispose();
         }
     }
@@ -217,5 +223,16 @@ public sealed partial class JobDispatcher(
         public string? Reason { get; set; }
 
         public Task? Task { get; set; }
+
+        private int _slotReleased;
+
+        /// <summary>Gives the run's slot back exactly once.</summary>
+        public void ReleaseSlot(ref int count)
+        {
+            if (Interlocked.Exchange(ref _slotReleased, 1) == 0)
+            {
+                Interlocked.Decrement(ref count);
+            }
+        }
     }
 }

@@ -32,7 +32,7 @@ public sealed partial class ScheduleGrain
                 records.AddRange(runs.Select(r => Row(r, RunStatus.Failed, now, "body rejected at fire time") with { Error = guard }));
             }
             else if (definition.Scope == ScheduleScope.Normal
-                     && await GrainFactory.GetGrain<IRaftHealthGrain>(_group).CheckAsync() is { MayFire: false } verdict)
+                     && await healthGate.CheckAsync(_group) is { MayFire: false } verdict)
             {
                 records.AddRange(runs.Select(r => Row(r, RunStatus.Skipped, now, verdict.Reason)));
             }

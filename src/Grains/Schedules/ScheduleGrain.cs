@@ -27,6 +27,7 @@ public sealed partial class ScheduleGrain(
     JobDispatcher dispatcher,
     IJobRunner runner,
     IClusterMembershipService membership,
+    HealthGate healthGate,
     SchedulerInstruments instruments,
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IScheduleRuntimeGrain, IRemindable
 {

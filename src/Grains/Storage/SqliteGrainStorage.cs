@@ -94,6 +94,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         var data = _serializer.Serialize(grainState.State).ToArray();
         var newEtag = NewEtag();
 
+        using var writer = await _database.EnterWriteAsync(cancellationToken);
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var transaction = SqliteDatabase.BeginWrite(connection);
         var stored = await ReadEtagAsync(connection, transaction, stateName, grainId, cancellationToken);
@@ -122,6 +123,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     {
         var expected = Normalize(grainState.ETag);
 
+        using var writer = await _database.EnterWriteAsync(cancellationToken);
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var transaction = SqliteDatabase.BeginWrite(connection);
         var stored = await ReadEtagAsync(connection, transaction, stateName, grainId, cancellationToken);

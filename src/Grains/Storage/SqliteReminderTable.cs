@@ -106,6 +106,7 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(entry);
         var etag = Guid.NewGuid().ToString("N");
+        using var writer = await _database.EnterWriteAsync(CancellationToken.None);
         await using var connection = await _database.OpenAsync(CancellationToken.None);
         await using var command = Command(connection, """
             INSERT INTO reminders (service_id, grain_id, reminder_name, start_at, period, etag, grain_hash)
@@ -127,6 +128,7 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
     /// <inheritdoc/>
     public async Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
     {
+        using var writer = await _database.EnterWriteAsync(CancellationToken.None);
         await using var connection = await _database.OpenAsync(CancellationToken.None);
         await using var command = Command(connection,
             "DELETE FROM reminders WHERE service_id = $service AND grain_id = $grain AND reminder_name = $name AND etag = $etag;");
@@ -140,6 +142,7 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
     /// <remarks>Removes only this service's rows.</remarks>
     public async Task TestOnlyClearTable()
     {
+        using var writer = await _database.EnterWriteAsync(CancellationToken.None);
         await using var connection = await _database.OpenAsync(CancellationToken.None);
         await using var command = Command(connection, "DELETE FROM reminders WHERE service_id = $service;");
         await command.ExecuteNonQueryAsync();

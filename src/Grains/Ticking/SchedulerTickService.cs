@@ -27,6 +27,7 @@ public sealed partial class SchedulerTickService(
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
     private readonly CancellationTokenSource _stop = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _ticks = new();
     private Task _loop = Task.CompletedTask;
 
     /// <summary>Schedules active on this silo with a due instant.</summary>
@@ -79,25 +80,50 @@ public sealed partial class SchedulerTickService(
 
     private async Task RunLoopAsync()
     {
+        var next = NextWholeSecond(clock.GetUtcNow());
         while (!_stop.IsCancellationRequested)
         {
-            var now = clock.GetUtcNow();
-            var untilNextSecond = TimeSpan.FromTicks(TimeSpan.TicksPerSecond - (now.UtcTicks % TimeSpan.TicksPerSecond));
             try
             {
-                await Task.Delay(untilNextSecond, clock.Provider, _stop.Token);
-                await TickOnceAsync();
+                var wait = next - clock.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, clock.Provider, _stop.Token);
+                }
+
+                // The loop does not wait for the pokes: a slow tick (a burst, a slow store) must not push the next
+                // second's schedules a whole second late. Pokes of consecutive ticks never overlap on one schedule,
+                // because a tick takes what it pokes out of the index.
+                Track(TickOnceAsync());
+                var now = clock.GetUtcNow();
+                next = next + TimeSpan.FromSeconds(1) > now ? next + TimeSpan.FromSeconds(1) : NextWholeSecond(now);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
-                return;
-            }
-            catch (Exception e)
-            {
-                // A failed tick must not end the loop: the next second retries whatever is still due.
-                LogTickFailed(logger, e);
+                break;
             }
         }
+
+        await Task.WhenAll(_ticks.Keys);
+    }
+
+    private static DateTimeOffset NextWholeSecond(DateTimeOffset now) =>
+        new(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond) + TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    private void Track(Task tick)
+    {
+        _ticks[tick] = 0;
+        tick.ContinueWith(
+            t =>
+            {
+                _ticks.TryRemove(t, out _);
+                if (t.Exception is { } e)
+                {
+                    // A failed tick must not end the loop: the next second retries whatever is still due.
+                    LogTickFailed(logger, e);
+                }
+            },
+            TaskScheduler.Default);
     }
 
     private async Task PokeAsync(string key, DateTimeOffset now)

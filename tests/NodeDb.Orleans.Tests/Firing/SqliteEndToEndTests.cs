@@ -87,6 +87,7 @@ public sealed class SqliteEndToEndTests
             Assert.Contains(reason, row.Reason);
         }
 
-        Assert.Empty((await cluster.Schedule("t1", "long").GetStatusAsync())!.InFlight);
+        // (The survivors' failover wake may already have started a later occurrence; only the settled run matters.)
+        Assert.DoesNotContain((await cluster.Schedule("t1", "long").GetStatusAsync())!.InFlight, r => r.RunId == first);
     }
 }
