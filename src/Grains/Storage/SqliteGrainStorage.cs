@@ -14,8 +14,9 @@ namespace NodeDb.Orleans.Grains.Storage;
 /// <para>Optimistic concurrency as Orleans expects: every write or clear names the ETag the activation
 /// last saw (<see langword="null"/> for "no row"); if the row's ETag differs, the operation changes
 /// nothing and throws <see cref="InconsistentStateException"/> carrying both ETags, which makes Orleans
-/// drop the activation so the next call reloads. Each operation is one short <c>BEGIN IMMEDIATE</c>
-/// transaction, so compare-and-write is atomic across silos and processes sharing the file.</para>
+/// drop the activation so the next call reloads. Compare-and-write happens inside a <c>BEGIN IMMEDIATE</c>
+/// transaction, so it is atomic across silos and processes sharing the file; writes queued at the same
+/// moment share one transaction (<see cref="SqliteGroupCommit"/>), each with its own ETag check.</para>
 /// <para>Clearing deletes the row; a later write must then come with a <see langword="null"/> ETag.</para>
 /// <para>Rows are keyed by grain type, grain key and state name, not by ServiceId: one data directory
 /// holds one service.</para>
@@ -38,6 +39,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
 
     private readonly string _name;
     private readonly SqliteDatabase _database;
+    private readonly SqliteGroupCommit _commits;
     private readonly IGrainStorageSerializer _serializer;
     private readonly ILogger<SqliteGrainStorage> _logger;
     private readonly TimeProvider _timeProvider;
@@ -54,6 +56,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         _serializer = options.GrainStorageSerializer
             ?? throw new ArgumentException($"{nameof(SqliteStorageOptions.GrainStorageSerializer)} is not set.", nameof(options));
         _database = new SqliteDatabase(options, Schema);
+        _commits = new SqliteGroupCommit(_database);
         _logger = logger;
         _timeProvider = timeProvider;
     }
@@ -93,22 +96,21 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         var expected = Normalize(grainState.ETag);
         var data = _serializer.Serialize(grainState.State).ToArray();
         var newEtag = NewEtag();
+        var now = _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
-        using var writer = await _database.EnterWriteAsync(cancellationToken);
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
-        var stored = await ReadEtagAsync(connection, transaction, stateName, grainId, cancellationToken);
-        ThrowIfConflict("write", stateName, grainId, stored, expected);
-
-        var sql = stored is null
-            ? "INSERT INTO grain_state (grain_type, grain_key, state_name, etag, data, modified_at) VALUES ($type, $key, $state, $etag, $data, $now);"
-            : $"UPDATE grain_state SET etag = $etag, data = $data, modified_at = $now WHERE {KeyFilter};";
-        await using var command = Command(connection, transaction, sql, stateName, grainId);
-        command.Parameters.AddWithValue("$etag", newEtag);
-        command.Parameters.Add("$data", SqliteType.Blob).Value = data;
-        command.Parameters.AddWithValue("$now", _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await _commits.RunAsync((connection, transaction) =>
+        {
+            var stored = ReadEtag(connection, transaction, stateName, grainId);
+            ThrowIfConflict("write", stateName, grainId, stored, expected);
+            var sql = stored is null
+                ? "INSERT INTO grain_state (grain_type, grain_key, state_name, etag, data, modified_at) VALUES ($type, $key, $state, $etag, $data, $now);"
+                : $"UPDATE grain_state SET etag = $etag, data = $data, modified_at = $now WHERE {KeyFilter};";
+            using var command = Command(connection, transaction, sql, stateName, grainId);
+            command.Parameters.AddWithValue("$etag", newEtag);
+            command.Parameters.Add("$data", SqliteType.Blob).Value = data;
+            command.Parameters.AddWithValue("$now", now);
+            command.ExecuteNonQuery();
+        }).WaitAsync(cancellationToken);
 
         grainState.ETag = newEtag;
         grainState.RecordExists = true;
@@ -123,18 +125,16 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     {
         var expected = Normalize(grainState.ETag);
 
-        using var writer = await _database.EnterWriteAsync(cancellationToken);
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
-        var stored = await ReadEtagAsync(connection, transaction, stateName, grainId, cancellationToken);
-        ThrowIfConflict("clear", stateName, grainId, stored, expected);
-
-        if (stored is not null)
+        await _commits.RunAsync((connection, transaction) =>
         {
-            await using var command = Command(connection, transaction, $"DELETE FROM grain_state WHERE {KeyFilter};", stateName, grainId);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+            var stored = ReadEtag(connection, transaction, stateName, grainId);
+            ThrowIfConflict("clear", stateName, grainId, stored, expected);
+            if (stored is not null)
+            {
+                using var command = Command(connection, transaction, $"DELETE FROM grain_state WHERE {KeyFilter};", stateName, grainId);
+                command.ExecuteNonQuery();
+            }
+        }).WaitAsync(cancellationToken);
 
         grainState.ETag = null;
         grainState.RecordExists = false;
@@ -169,11 +169,10 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
             expected ?? string.Empty);
     }
 
-    private static async Task<string?> ReadEtagAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string stateName, GrainId grainId, CancellationToken cancellationToken)
+    private static string? ReadEtag(SqliteConnection connection, SqliteTransaction transaction, string stateName, GrainId grainId)
     {
-        await using var command = Command(connection, transaction, $"SELECT etag FROM grain_state WHERE {KeyFilter};", stateName, grainId);
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
+        using var command = Command(connection, transaction, $"SELECT etag FROM grain_state WHERE {KeyFilter};", stateName, grainId);
+        return command.ExecuteScalar() as string;
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, string stateName, GrainId grainId)
