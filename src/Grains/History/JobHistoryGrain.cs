@@ -15,6 +15,7 @@ public sealed class JobHistoryGrain(IHistoryStore store, SchedulerClock clock, I
     private List<RunRecord> _pending = [];
     private TaskCompletionSource? _nextBatch;
     private Task? _writer;
+    private bool _writing;
 
     private string Tenant => this.GetPrimaryKeyString();
 
@@ -40,7 +41,14 @@ public sealed class JobHistoryGrain(IHistoryStore store, SchedulerClock clock, I
 
         _pending.AddRange(runs);
         var batch = _nextBatch ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _writer ??= WriteBatchesAsync();
+        if (!_writing)
+        {
+            // The flag, not the task, says whether a writer runs: a writer that finishes synchronously must not
+            // leave a completed task behind that looks like a running one.
+            _writing = true;
+            _writer = WriteBatchesAsync();
+        }
+
         await batch.Task;
     }
 
@@ -61,9 +69,9 @@ public sealed class JobHistoryGrain(IHistoryStore store, SchedulerClock clock, I
         ArgumentException.ThrowIfNullOrEmpty(schedule);
 
         // Rows of the schedule still queued must land before the delete, never after it.
-        while (_writer is { } writer)
+        while (_writing)
         {
-            await writer;
+            await _writer!;
         }
 
         _appendsSincePrune.Remove(schedule);
@@ -94,7 +102,7 @@ public sealed class JobHistoryGrain(IHistoryStore store, SchedulerClock clock, I
         }
         finally
         {
-            _writer = null;
+            _writing = false;
         }
     }
 

@@ -58,12 +58,13 @@ public sealed class SchedulerCluster : IAsyncDisposable
         IJobRunner? runner = null,
         Action<ISiloBuilder, string>? storage = null,
         DateTimeOffset? start = null,
-        bool sqlRunner = false)
+        bool sqlRunner = false,
+        IHistoryStore? historyStore = null)
     {
         var time = new FakeTimeProvider(start ?? Epoch);
         var data = Directory.CreateTempSubdirectory("nodedb-test-").FullName;
         runner ??= sqlRunner ? null : new ScriptedJobRunner();
-        var history = new SqliteHistoryStore(Path.Combine(data, "history.db"));
+        var history = historyStore ?? new SqliteHistoryStore(Path.Combine(data, "history.db"));
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
