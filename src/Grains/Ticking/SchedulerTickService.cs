@@ -85,8 +85,10 @@ public sealed partial class SchedulerTickService(
         {
             try
             {
-                var wait = next - clock.GetUtcNow();
-                if (wait > TimeSpan.Zero)
+                // Timers may wake a little before the boundary; a tick taken early would leave the boundary's own
+                // occurrences for the next tick, a whole second late. Wait until the clock has really passed it.
+                TimeSpan wait;
+                while ((wait = next - clock.GetUtcNow()) > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, clock.Provider, _stop.Token);
                 }
