@@ -34,8 +34,6 @@ public sealed partial class JobDispatcher(
     /// <summary>Bodies running on this silo now (what the cap counts).</summary>
     public int InFlight => Volatile.Read(ref _count);
 
-    public int Capacity => _cap;
-
     public string SiloName { get; } = silo.SiloAddress.ToParsableString();
 
     public bool IsRunning(string runId) => _running.ContainsKey(runId);

@@ -165,12 +165,11 @@ public sealed partial class ScheduleGrain(
     public async Task<string> TriggerAsync(string by)
     {
         ArgumentException.ThrowIfNullOrEmpty(by);
-        var definition = RequireDefinition();
+        RequireDefinition();
         var now = clock.GetUtcNow();
-        var run = new PlannedRun(now, RunTrigger.Manual);
-        var ids = await FireAsync([run], [], marker: null, now, manualBy: by);
+        var ids = await FireAsync([new PlannedRun(now, RunTrigger.Manual)], [], marker: null, now, manualBy: by);
         LogTriggered(logger, Key, by);
-        return ids.Length > 0 ? ids[0] : RunIds.ForRequest(definition.Name, RunTrigger.Manual, now);
+        return ids[0];
     }
 
     public async Task<int> BackfillAsync(DateTimeOffset from, DateTimeOffset to)

@@ -57,14 +57,6 @@ public sealed class DueIndex
 
     public void Remove(string key) => Set(key, null);
 
-    public DateTimeOffset? Get(string key)
-    {
-        lock (_lock)
-        {
-            return _due.TryGetValue(key, out var at) ? at : null;
-        }
-    }
-
     /// <summary>Removes and returns every schedule due at or before <paramref name="now"/>; each re-registers after its poke.</summary>
     public List<string> TakeDue(DateTimeOffset now)
     {

@@ -37,8 +37,6 @@ public sealed partial class SchedulerTickService(
 
     public void Remove(string key) => index.Remove(key);
 
-    public DateTimeOffset? GetDue(string key) => index.Get(key);
-
     /// <summary>One tick: pokes every grain due at the scheduler clock's now and waits for their answers.</summary>
     /// <returns>How many grains were poked.</returns>
     public async Task<int> TickOnceAsync()
