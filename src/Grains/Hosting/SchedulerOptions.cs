@@ -26,8 +26,12 @@ public sealed class SchedulerOptions
     /// <summary>Retries after the first attempt when the schedule sets none. Defaults to 1 (NodeDB's).</summary>
     public int DefaultRetries { get; set; } = 1;
 
-    /// <summary>Period of the reminder that re-activates every enabled schedule after a failure. Defaults to 5 min.</summary>
-    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Period of the reminder that re-activates every enabled schedule after a failure the wake registry missed.
+    /// Defaults to 1 h: longer than Orleans' reminder loading window (10 min), so an idle schedule's reminder holds no
+    /// timer between ticks, and each tick re-activates an idle schedule, so the period sets that cost (N / period).
+    /// </summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Whether the tick loop runs. Tests turn it off and drive <c>TickOnceAsync</c> with a fake clock. Defaults to true.</summary>
     public bool AutoTick { get; set; } = true;

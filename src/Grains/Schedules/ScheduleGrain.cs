@@ -36,6 +36,7 @@ public sealed partial class ScheduleGrain(
     private CronSchedule? _cron;
     private string _group = ShardRouting.DefaultGroup;
     private string? _guardError;
+    private bool _releasingIdle;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -57,7 +58,15 @@ public sealed partial class ScheduleGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        ticker.Remove(Key);
+        // An idle schedule lets its activation go but keeps its entry in this silo's tick index: the poke at the due
+        // instant activates it again (wherever it lands, it registers there), so 100,000 schedules due next week cost
+        // an index entry each, not an activation each. Any other reason (a failed write, a drop, migration, shutdown)
+        // removes the entry; the next activation registers afresh.
+        if (!_releasingIdle && reason.ReasonCode is not (DeactivationReasonCode.ActivationIdle or DeactivationReasonCode.HighMemoryPressure))
+        {
+            ticker.Remove(Key);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -236,9 +245,22 @@ public sealed partial class ScheduleGrain(
             return;
         }
 
+        if (status.Period != _options.ReminderPeriod)
+        {
+            // Registered under another ReminderPeriod (an older version or setting): move it to the current one.
+            await SyncReminderAsync();
+        }
+
         var now = clock.GetUtcNow();
         await SettleOrphansAsync(now);
         RefreshDue(now);
+        if (state.State.InFlight.Count == 0 && state.State.Backlog.Count == 0)
+        {
+            // The reminder only checks: let the activation go again, keeping its tick-index entry, rather than
+            // holding it for Orleans' whole collection age.
+            _releasingIdle = true;
+            DeactivateOnIdle();
+        }
     }
 
     private ScheduleDefinition RequireDefinition() =>
