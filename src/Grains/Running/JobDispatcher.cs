@@ -38,7 +38,11 @@ public sealed partial class JobDispatcher(
 
     public bool IsRunning(string runId) => _running.ContainsKey(runId);
 
-    /// <summary>Starts a run unless the silo is at its cap or stopping; returns false then.</summary>
+    /// <summary>
+    /// Starts a run unless the silo is at its cap or stopping; returns false then. A run whose
+    /// <see cref="RunTicket.NotBefore"/> lies ahead is held until that instant and takes its slot only then; if the
+    /// cap is full at that instant, it ends as Rejected through its completion.
+    /// </summary>
     public bool TryStart(RunTicket ticket)
     {
         ArgumentNullException.ThrowIfNull(ticket);
@@ -47,17 +51,23 @@ public sealed partial class JobDispatcher(
             return false;
         }
 
-        if (Interlocked.Increment(ref _count) > _cap)
+        var held = ticket.NotBefore is { } notBefore && notBefore > clock.GetUtcNow();
+        if (!held && !TryTakeSlot())
         {
-            Interlocked.Decrement(ref _count);
             return false;
         }
 
-        var entry = new Entry();
+        var entry = new Entry(held);
         if (!_running.TryAdd(ticket.RunId, entry))
         {
             // The same run id is already running here: starting it again would only collide in the ledger.
-            Interlocked.Decrement(ref _count);
+            entry.ReleaseSlot(ref _count);
+            return true;
+        }
+
+        if (held)
+        {
+            entry.Task = Task.Run(() => HoldAsync(ticket, entry));
             return true;
         }
 
@@ -65,6 +75,70 @@ public sealed partial class JobDispatcher(
         var startedAt = clock.GetUtcNow();
         entry.Task = Task.Run(() => RunAsync(ticket, entry, startedAt));
         return true;
+    }
+
+    private bool TryTakeSlot()
+    {
+        if (Interlocked.Increment(ref _count) > _cap)
+        {
+            Interlocked.Decrement(ref _count);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Waits for an armed run's instant, then runs it, or ends it as Rejected when the cap is full then.</summary>
+    private async Task HoldAsync(RunTicket ticket, Entry entry)
+    {
+        var handedOver = false;
+        try
+        {
+            try
+            {
+                // Timers may wake a little early: wait until the clock has really reached the instant.
+                TimeSpan wait;
+                while ((wait = ticket.NotBefore!.Value - clock.GetUtcNow()) > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, clock.Provider, entry.Cancellation.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Cancelled before it started. By shutdown: not reported, left in flight and settled from the ledger
+                // like a running one. By its schedule (drop, CANCEL_PREVIOUS): reported as Cancelled.
+                if (entry.Reason != ShutdownReason)
+                {
+                    await DeliverAsync(ticket.ScheduleKey, End(ticket, RunStatus.Cancelled, entry.Reason));
+                }
+
+                return;
+            }
+
+            if (_stopping || !TryTakeSlot())
+            {
+                await DeliverAsync(ticket.ScheduleKey, End(ticket, RunStatus.Rejected, $"silo {SiloName} was at its cap of concurrent runs or stopping"));
+                return;
+            }
+
+            entry.TookSlot();
+            handedOver = true;
+            await RunAsync(ticket, entry, clock.GetUtcNow());
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                _running.TryRemove(ticket.RunId, out _);
+                entry.Cancellation.Dispose();
+            }
+        }
+    }
+
+    private RunCompletion End(RunTicket ticket, RunStatus status, string? reason)
+    {
+        var now = clock.GetUtcNow();
+        return new RunCompletion(ticket.RunId, status, 0, null, reason, now, now, SiloName);
     }
 
     /// <summary>Cancels a run in flight here; it ends as Cancelled with <paramref name="reason"/>.</summary>
@@ -97,6 +171,15 @@ public sealed partial class JobDispatcher(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        foreach (var (runId, entry) in _running)
+        {
+            if (entry.Held)
+            {
+                // Armed but not started: nothing to drain. Left in flight, settled from the ledger like a cancelled run.
+                Cancel(runId, ShutdownReason);
+            }
+        }
+
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         drain.CancelAfter(options.Value.ShutdownDrain);
         try
@@ -214,15 +297,25 @@ public sealed partial class JobDispatcher(
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Shutdown drain timed out; cancelling {Count} runs as interrupted")]
     private static partial void LogDrainTimedOut(ILogger logger, int count);
 
-    private sealed class Entry
+    private sealed class Entry(bool held)
     {
         public CancellationTokenSource Cancellation { get; } = new();
+
+        /// <summary>Waiting for its instant, without a slot.</summary>
+        public bool Held { get; private set; } = held;
 
         public string? Reason { get; set; }
 
         public Task? Task { get; set; }
 
-        private int _slotReleased;
+        private int _slotReleased = held ? 1 : 0;
+
+        /// <summary>The held run reached its instant and took a slot.</summary>
+        public void TookSlot()
+        {
+            Held = false;
+            Volatile.Write(ref _slotReleased, 0);
+        }
 
         /// <summary>Gives the run's slot back exactly once.</summary>
         public void ReleaseSlot(ref int count)

@@ -25,6 +25,9 @@ public sealed record RunTicket
 
     [Id(9)] public RunTrigger Trigger { get; init; }
 
+    /// <summary>The dispatcher holds the run until this instant (an occurrence armed ahead of its time).</summary>
+    [Id(10)] public DateTimeOffset? NotBefore { get; init; }
+
     public JobRequest ToRequest() => new()
     {
         Tenant = Tenant,

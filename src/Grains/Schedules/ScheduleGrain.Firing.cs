@@ -163,7 +163,8 @@ public sealed partial class ScheduleGrain
         state.State.InFlight.Remove(run);
         state.State.Outbox.Add(Row(run, completion.Status, now, completion.Reason) with
         {
-            StartedAt = completion.StartedAt,
+            // An armed run refused or cancelled before its instant never started.
+            StartedAt = completion.Attempt == 0 ? null : completion.StartedAt,
             FinishedAt = completion.FinishedAt,
             Error = completion.Error,
             Attempt = completion.Attempt,
@@ -240,6 +241,7 @@ public sealed partial class ScheduleGrain
             Retries = definition.Retries ?? _options.DefaultRetries,
             ScheduledAt = run.ScheduledAt,
             Trigger = run.Trigger,
+            NotBefore = run.ScheduledAt,
         };
     }
 

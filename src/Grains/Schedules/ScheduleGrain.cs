@@ -228,13 +228,38 @@ public sealed partial class ScheduleGrain(
         }
 
         var plan = OccurrencePlanner.Plan(_cron!, state.State.LastFired, now, Rules(definition));
-        if (plan.IsEmpty)
+        if (!plan.IsEmpty)
         {
-            RefreshDue(now);
-            return;
+            await FireAsync(plan.Runs, MissedRows(definition, plan, now), plan.Marker, now, manualBy: null);
         }
 
-        await FireAsync(plan.Runs, MissedRows(definition, plan, now), plan.Marker, now, manualBy: null);
+        if (MayArmAhead() && ArmAhead(definition, now) is { } armed)
+        {
+            await FireAsync(armed.Runs, [], armed.Marker, now, manualBy: null);
+        }
+        else if (plan.IsEmpty)
+        {
+            RefreshDue(now);
+        }
+    }
+
+    /// <summary>Whether an occurrence may be claimed before its instant: nothing that the instant itself could change is in the way.</summary>
+    private bool MayArmAhead() =>
+        _options.ArmAhead > TimeSpan.Zero
+        && state.State.Pause is null
+        && _guardError is null
+        && state.State.Backlog.Count == 0
+        && (state.State.InFlight.Count == 0 || Definition!.Overlap == OverlapPolicy.Allow);
+
+    /// <summary>
+    /// The next occurrence when it falls within <see cref="SchedulerOptions.ArmAhead"/>: claimed now, started by the
+    /// dispatcher at its instant. Null when there is none, or when the plan is anything but one plain future run
+    /// (something counted as missed, a catch-up covering several): those are planned at their instant, as without arming.
+    /// </summary>
+    private FiringPlan? ArmAhead(ScheduleDefinition definition, DateTimeOffset now)
+    {
+        var ahead = OccurrencePlanner.Plan(_cron!, state.State.LastFired, now + _options.ArmAhead, Rules(definition));
+        return ahead is { MissedCount: 0, Runs: [{ Count: 1, Trigger: RunTrigger.Cron } run] } && run.ScheduledAt > now ? ahead : null;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)

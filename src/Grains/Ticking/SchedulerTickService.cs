@@ -42,7 +42,8 @@ public sealed partial class SchedulerTickService(
     public async Task<int> TickOnceAsync()
     {
         var now = clock.GetUtcNow();
-        var due = index.TakeDue(now);
+        // Schedules are poked ArmAhead before their instant: they claim it now and the dispatcher starts it on time.
+        var due = index.TakeDue(now + options.Value.ArmAhead);
         if (due.Count == 0)
         {
             return 0;

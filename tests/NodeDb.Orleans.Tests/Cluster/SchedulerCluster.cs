@@ -92,6 +92,8 @@ public sealed class SchedulerCluster : IAsyncDisposable
             silo.AddNodeDbScheduler(o =>
             {
                 o.AutoTick = false;
+                // Fake-clock tests fire at the instant; arming ahead has its own tests (ArmAheadTests).
+                o.ArmAhead = TimeSpan.Zero;
                 configure?.Invoke(o);
             });
         });
