@@ -18,6 +18,14 @@ public sealed record BenchSettings
 
     public TimeSpan S3Window { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>S4: every-second schedules on the three silo processes, and how many kill rounds (0: S4 is not run).</summary>
+    public int S4Schedules { get; init; } = 30;
+
+    public int S4Rounds { get; init; } = 3;
+
+    /// <summary>S4: how long the schedules keep running after the last failover, before they are disabled and counted.</summary>
+    public TimeSpan S4Tail { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Whether to add the diagnostic NodeDb.Orleans passes (raised cap, in-memory storage) that explain a miss.</summary>
     public bool Diagnostics { get; init; } = true;
 
@@ -38,6 +46,8 @@ public sealed record BenchSettings
         S2Schedules = 1_000,
         S3Schedules = 5_000,
         S3Window = TimeSpan.FromSeconds(5),
+        S4Schedules = 9,
+        S4Rounds = 1,
     };
 
     /// <summary>Seconds, not minutes: for the smoke test, which checks the wiring, not the numbers.</summary>
@@ -53,5 +63,6 @@ public sealed record BenchSettings
         S3Schedules = 50,
         S3Window = TimeSpan.FromSeconds(1),
         SetupConcurrency = 8,
+        S4Rounds = 0, // S4 starts Azurite and three silo processes: too slow for a smoke test
     };
 }

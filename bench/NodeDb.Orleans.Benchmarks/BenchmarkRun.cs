@@ -29,9 +29,7 @@ public static class BenchmarkRun
 
         if (scenarios.Contains("s4"))
         {
-            var s4 = new ResultTable("S4 failover");
-            s4.Note("S4: not run (the durable multi-silo cluster is not merged yet; see docs/benchmarks.md).");
-            tables.Add(s4);
+            tables.Add(await FailoverScenario.RunAsync(settings, log));
         }
 
         return tables;

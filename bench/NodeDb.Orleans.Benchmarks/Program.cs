@@ -1,6 +1,6 @@
 using NodeDb.Orleans.Benchmarks;
 
-// scripts/bench.sh [--quick|--full] [--only s1,s2,s3]
+// scripts/bench.sh [--quick|--full] [--only s1,s2,s3,s4]
 if (args.Contains("--timer-probe"))
 {
     Console.WriteLine($"Machine: {BenchmarkRun.Machine()}");

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Azure.Data.Tables;
 using NodeDb.Orleans.Tests.Azure;
 
@@ -9,8 +6,8 @@ using NodeDb.Orleans.Tests.Azure;
 namespace NodeDb.Orleans.Tests.Azure;
 
 /// <summary>
-/// One in-memory Azurite Table endpoint for the whole test run, on a free loopback port, started on first use and
-/// killed on dispose. Tests keep apart by using fresh table names or a random ServiceId/ClusterId.
+/// One in-memory Azurite Table endpoint for the whole test run (an <see cref="AzuriteProcess"/>), started on first
+/// use and killed on dispose. Tests keep apart by using fresh table names or a random ServiceId/ClusterId.
 /// </summary>
 /// <remarks>
 /// The executable is <c>node_modules/.bin/azurite-table</c> found by walking up from the test binaries, or
@@ -18,15 +15,13 @@ namespace NodeDb.Orleans.Tests.Azure;
 /// </remarks>
 public sealed class AzuriteFixture : IAsyncDisposable
 {
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private Process? _process;
-    private int _port;
+    private AzuriteProcess? _azurite;
     private string? _startError;
 
     /// <summary>The connection string of the running emulator; call <see cref="EnsureStartedAsync"/> first.</summary>
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{_port}/devstoreaccount1;";
+        _azurite?.ConnectionString ?? throw new InvalidOperationException("Azurite is not started; call EnsureStartedAsync first.");
 
     public TableServiceClient Tables => new(ConnectionString);
 
@@ -41,11 +36,19 @@ public sealed class AzuriteFixture : IAsyncDisposable
                 Assert.Fail(_startError);
             }
 
-            if (_process is null)
+            if (_azurite is null)
             {
+                var executable = AzuriteProcess.FindExecutable();
+                if (executable is null)
+                {
+                    Assert.Fail(
+                        "Azurite is not installed: no node_modules/.bin/azurite-table above " + AppContext.BaseDirectory +
+                        " (and AZURITE_TABLE_BIN is not set to an existing file). Run scripts/azurite/install.sh, then run the tests again.");
+                }
+
                 try
                 {
-                    await StartAsync();
+                    _azurite = await AzuriteProcess.StartAsync(executable);
                 }
                 catch (Exception e)
                 {
@@ -64,83 +67,11 @@ public sealed class AzuriteFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false })
+        if (_azurite is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _azurite.DisposeAsync();
         }
 
-        _process?.Dispose();
         _gate.Dispose();
-    }
-
-    /// <summary>The azurite-table executable: <c>AZURITE_TABLE_BIN</c>, else the nearest <c>node_modules/.bin/azurite-table</c> above the test binaries.</summary>
-    public static string? FindExecutable()
-    {
-        if (Environment.GetEnvironmentVariable("AZURITE_TABLE_BIN") is { Length: > 0 } overridden)
-        {
-            return File.Exists(overridden) ? overridden : null;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "node_modules", ".bin", "azurite-table");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
-    private async Task StartAsync()
-    {
-        var executable = FindExecutable();
-        if (executable is null)
-        {
-            Assert.Fail(
-                "Azurite is not installed: no node_modules/.bin/azurite-table above " + AppContext.BaseDirectory +
-                " (and AZURITE_TABLE_BIN is not set to an existing file). Run scripts/azurite/install.sh, then run the tests again.");
-        }
-
-        _port = Processes.Ports.Free();
-        var info = new ProcessStartInfo(executable,
-            $"--tableHost 127.0.0.1 --tablePort {_port} --inMemoryPersistence --disableTelemetry --silent")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {executable}.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await WaitForPortAsync(_process, _port, TimeSpan.FromSeconds(30));
-    }
-
-    private static async Task WaitForPortAsync(Process process, int port, TimeSpan limit)
-    {
-        using var guard = new CancellationTokenSource(limit);
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"azurite-table exited with code {process.ExitCode} before opening port {port}.");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, guard.Token);
-                return;
-            }
-            catch (SocketException)
-            {
-                // Not listening yet: the port opens about 1.5 s after start.
-                await Task.Delay(100, guard.Token);
-            }
-        }
     }
 }

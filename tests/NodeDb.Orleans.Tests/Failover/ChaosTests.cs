@@ -29,8 +29,8 @@ public sealed class ChaosTests(AzuriteFixture azurite, ITestOutputHelper output)
         var seed = int.TryParse(Environment.GetEnvironmentVariable("NODEDB_CHAOS_SEED"), CultureInfo.InvariantCulture, out var given) ? given : Random.Shared.Next();
         var random = new Random(seed);
         var log = new List<string> { $"chaos: {ScheduleCount} schedules, 3 silos, {seconds} s, seed {seed}" };
-        await using var cluster = await AzureProcessCluster.StartAsync(azurite, silos: 3);
-        await using var client = await cluster.ConnectAsync();
+        await using var cluster = await AzureProcessCluster.StartAsync(await azurite.EnsureStartedAsync(), silos: 3);
+        await using var client = await ClusterClient.ConnectAsync(cluster);
         var run = Guid.NewGuid().ToString("N")[..6];
         var schedules = Enumerable.Range(0, ScheduleCount)
             .Select(i => (Tenant: $"chaos{run}t{i % TenantCount}", Name: $"c{i:D2}", Missed: Policies[i % Policies.Length]))

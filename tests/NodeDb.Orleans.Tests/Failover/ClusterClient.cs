@@ -1,8 +1,6 @@
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
 
 namespace NodeDb.Orleans.Tests.Failover;
 
@@ -19,18 +17,8 @@ public sealed class ClusterClient : IAsyncDisposable
     public static Task<ClusterClient> ConnectLocalhostAsync(int gatewayPort) =>
         ConnectAsync(c => c.UseLocalhostClustering(gatewayPort, "nodedb", "nodedb"));
 
-    /// <summary>Connects through the gateways listed in the Azure Table membership of <paramref name="clusterId"/>.</summary>
-    public static Task<ClusterClient> ConnectAzureAsync(string connectionString, string clusterId, string serviceId) =>
-        ConnectAsync(c =>
-        {
-            c.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = clusterId;
-                o.ServiceId = serviceId;
-            });
-            c.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
-            c.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
-        });
+    /// <summary>Connects through the gateways listed in the Azure Table membership of <paramref name="cluster"/>.</summary>
+    public static Task<ClusterClient> ConnectAsync(AzureProcessCluster cluster) => ConnectAsync(cluster.ConfigureClient);
 
     /// <summary>Calls <paramref name="call"/> until it succeeds: a silo killed by the test refuses connections for a moment.</summary>
     public static async Task<T> RetryAsync<T>(Func<Task<T>> call, int attempts = 20)

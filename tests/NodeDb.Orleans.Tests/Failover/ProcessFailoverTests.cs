@@ -13,8 +13,8 @@ public sealed class ProcessFailoverTests(AzuriteFixture azurite, ITestOutputHelp
     [Fact]
     public async Task Sigkill_of_a_silo_process_moves_its_schedules_to_a_survivor_within_20_seconds()
     {
-        await using var cluster = await AzureProcessCluster.StartAsync(azurite, silos: 3);
-        await using var client = await cluster.ConnectAsync();
+        await using var cluster = await AzureProcessCluster.StartAsync(await azurite.EnsureStartedAsync(), silos: 3);
+        await using var client = await ClusterClient.ConnectAsync(cluster);
         var tenant = "pf" + Guid.NewGuid().ToString("N")[..8];
         var names = FailoverSteps.Names(9);
 

@@ -1,25 +1,29 @@
+using Azure.Data.Tables;
 using NodeDb.Orleans.Tests.Processes;
-using NodeDb.Orleans.Tests.Azure;
+using Orleans.Configuration;
 
 namespace NodeDb.Orleans.Tests.Failover;
 
 /// <summary>
-/// Real silo processes on the azure profile against the test run's Azurite, all on loopback, sharing one data
-/// directory for the tenants' SQLite databases. Every process is killed on dispose.
+/// Real silo processes on the azure profile against one Azurite (or Azure Table) endpoint, all on loopback, sharing one
+/// data directory for the tenants' SQLite databases, with a random ClusterId and ServiceId. Every process is killed on
+/// dispose.
 /// </summary>
 public sealed class AzureProcessCluster : IAsyncDisposable
 {
     private readonly List<SiloProcess?> _silos = [];
-    private readonly string _connection;
     private int _started;
 
     private AzureProcessCluster(string connection)
     {
-        _connection = connection;
+        ConnectionString = connection;
         ClusterId = "test-" + Guid.NewGuid().ToString("N")[..10];
         ServiceId = "svc-" + Guid.NewGuid().ToString("N")[..10];
         DataDirectory = Directory.CreateTempSubdirectory("nodedb-azure-").FullName;
     }
+
+    /// <summary>The storage connection string the silos use for clustering, grain state, reminders and history.</summary>
+    public string ConnectionString { get; }
 
     public string ClusterId { get; }
 
@@ -31,9 +35,9 @@ public sealed class AzureProcessCluster : IAsyncDisposable
 
     public string TenantDatabase(string tenant) => Path.Combine(DataDirectory, "tenants", tenant + ".db");
 
-    public static async Task<AzureProcessCluster> StartAsync(AzuriteFixture azurite, int silos)
+    public static async Task<AzureProcessCluster> StartAsync(string connectionString, int silos)
     {
-        var cluster = new AzureProcessCluster(await azurite.EnsureStartedAsync());
+        var cluster = new AzureProcessCluster(connectionString);
         for (var i = 0; i < silos; i++)
         {
             cluster._silos.Add(null);
@@ -43,7 +47,18 @@ public sealed class AzureProcessCluster : IAsyncDisposable
         return cluster;
     }
 
-    public Task<ClusterClient> ConnectAsync() => ClusterClient.ConnectAzureAsync(_connection, ClusterId, ServiceId);
+    /// <summary>Points an Orleans client at this cluster: the gateways listed in its Azure Table membership.</summary>
+    public void ConfigureClient(IClientBuilder client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = ClusterId;
+            o.ServiceId = ServiceId;
+        });
+        client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(ConnectionString));
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
+    }
 
     /// <summary>Starts (or starts again, on new ports) silo number <paramref name="index"/>.</summary>
     public async Task RestartAsync(int index)
@@ -52,7 +67,7 @@ public sealed class AzureProcessCluster : IAsyncDisposable
         _silos[index] = await SiloProcess.StartAsync(name,
         [
             "--profile", "azure",
-            "--azure-storage", _connection,
+            "--azure-storage", ConnectionString,
             "--cluster-id", ClusterId,
             "--NodeDb:ServiceId", ServiceId,
             "--data-dir", DataDirectory,
