@@ -27,6 +27,7 @@ public sealed partial class JobDispatcher(
 {
     private const string ShutdownReason = "silo shutting down";
     private readonly ConcurrentDictionary<string, Entry> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<DateTimeOffset, Task> _instants = new();
     private readonly int _cap = options.Value.MaxConcurrentJobs;
     private int _count;
     private volatile bool _stopping;
@@ -96,12 +97,7 @@ public sealed partial class JobDispatcher(
         {
             try
             {
-                // Timers may wake a little early: wait until the clock has really reached the instant.
-                TimeSpan wait;
-                while ((wait = ticket.NotBefore!.Value - clock.GetUtcNow()) > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, clock.Provider, entry.Cancellation.Token);
-                }
+                await WhenReached(ticket.NotBefore!.Value).WaitAsync(entry.Cancellation.Token);
             }
             catch (OperationCanceledException)
             {
@@ -132,6 +128,39 @@ public sealed partial class JobDispatcher(
                 _running.TryRemove(ticket.RunId, out _);
                 entry.Cancellation.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// One wait per instant, shared by every run armed for it: at a busy second, the runs are started one after another
+    /// by the waking thread, not by as many timers waking threads of their own.
+    /// </summary>
+    private Task WhenReached(DateTimeOffset instant)
+    {
+        var wait = _instants.GetOrAdd(instant, WaitUntilAsync);
+        if (wait.IsCompleted)
+        {
+            // Already past when asked: the wait ended before it was stored, so its own clean-up could not remove it.
+            _instants.TryRemove(new KeyValuePair<DateTimeOffset, Task>(instant, wait));
+        }
+
+        return wait;
+    }
+
+    private async Task WaitUntilAsync(DateTimeOffset instant)
+    {
+        try
+        {
+            // Timers may wake a little early: wait until the clock has really reached the instant.
+            TimeSpan wait;
+            while ((wait = instant - clock.GetUtcNow()) > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, clock.Provider);
+            }
+        }
+        finally
+        {
+            _instants.TryRemove(instant, out _);
         }
     }
 
