@@ -38,9 +38,10 @@ public sealed class SchedulerOptions
     /// dispatcher, which starts it at the occurrence's instant. Takes the claim write and the grain call off the
     /// punctuality path, as Quartz.NET acquires its triggers ahead. 0 fires at the instant, claim first. Only a
     /// schedule with nothing in the way arms ahead (no backlog, not paused, and no run in flight unless OVERLAP = ALLOW);
-    /// the health gate is read when it arms. Defaults to 1 s.
+    /// the health gate is read when it arms; a pause or a disable cancels what is armed. Defaults to 3 s (Quartz.NET
+    /// acquires its triggers up to 30 s ahead).
     /// </summary>
-    public TimeSpan ArmAhead { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ArmAhead { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Whether the tick loop runs. Tests turn it off and drive <c>TickOnceAsync</c> with a fake clock. Defaults to true.</summary>
     public bool AutoTick { get; set; } = true;

@@ -113,9 +113,23 @@ public sealed partial class ScheduleGrain(
         state.State.UpdatedAt = now;
         await WriteStateAsync();
         LoadDefinition(definition, cron);
+        if (!definition.Enabled)
+        {
+            await CancelArmedAsync(now, "disabled before its instant");
+        }
+
         await SyncReminderAsync();
         RefreshDue(now);
         return Status(now);
+    }
+
+    /// <summary>Cancels the runs claimed ahead whose instant has not come: they end as Cancelled with the reason.</summary>
+    private async Task CancelArmedAsync(DateTimeOffset now, string reason)
+    {
+        foreach (var run in state.State.InFlight.Where(r => r.ScheduledAt > now && r.Trigger == RunTrigger.Cron).ToList())
+        {
+            await CancelRunAsync(run, reason);
+        }
     }
 
     public async Task<bool> DropAsync()
@@ -157,6 +171,7 @@ public sealed partial class ScheduleGrain(
         state.State.Pause = new PauseInfo(by, now, note);
         state.State.UpdatedAt = now;
         await WriteStateAsync();
+        await CancelArmedAsync(now, $"paused by {by} before its instant");
         return Status(now);
     }
 
@@ -253,13 +268,21 @@ public sealed partial class ScheduleGrain(
 
     /// <summary>
     /// The next occurrence when it falls within <see cref="SchedulerOptions.ArmAhead"/>: claimed now, started by the
-    /// dispatcher at its instant. Null when there is none, or when the plan is anything but one plain future run
-    /// (something counted as missed, a catch-up covering several): those are planned at their instant, as without arming.
+    /// dispatcher at its instant. Null when there is none, or when planning it at its instant would give anything but
+    /// one plain run (something counted as missed, a catch-up covering several): those are planned at their instant.
     /// </summary>
     private FiringPlan? ArmAhead(ScheduleDefinition definition, DateTimeOffset now)
     {
-        var ahead = OccurrencePlanner.Plan(_cron!, state.State.LastFired, now + _options.ArmAhead, Rules(definition));
-        return ahead is { MissedCount: 0, Runs: [{ Count: 1, Trigger: RunTrigger.Cron } run] } && run.ScheduledAt > now ? ahead : null;
+        if (state.State.LastFired is null
+            || OccurrencePlanner.NextDue(_cron!, state.State.LastFired, now, Rules(definition)) is not { } next
+            || next <= now
+            || next > now + _options.ArmAhead)
+        {
+            return null;
+        }
+
+        var plan = OccurrencePlanner.Plan(_cron!, state.State.LastFired, next, Rules(definition));
+        return plan is { MissedCount: 0, Runs: [{ Count: 1, Trigger: RunTrigger.Cron } run] } && run.ScheduledAt == next ? plan : null;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)

@@ -109,6 +109,30 @@ public sealed class ArmAheadTests
         Assert.Empty(cluster.Scripted.RequestsOf("t1", "hourly"));
     }
 
+    [Fact]
+    public async Task Pausing_before_the_instant_cancels_the_armed_run_with_the_reason()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1, configure: o => o.ArmAhead = Ahead);
+        var hour = new DateTimeOffset(2026, 1, 5, 13, 0, 0, TimeSpan.Zero);
+        await cluster.CreateAsync("t1", "hourly", "0 * * * *");
+        cluster.Time.Advance(hour - cluster.Time.GetUtcNow() - TimeSpan.FromMilliseconds(500));
+        await cluster.TickAsync();
+        Assert.Single((await cluster.Schedule("t1", "hourly").GetStatusAsync())!.InFlight);
+
+        await cluster.Schedule("t1", "hourly").PauseAsync("ops", "maintenance");
+        await UntilAsync(async () => (await cluster.HistoryAsync("t1", "hourly")).Count > 0);
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await cluster.TickAsync();
+
+        var row = Assert.Single(await cluster.HistoryAsync("t1", "hourly"));
+        Assert.Equal(RunStatus.Cancelled, row.Status);
+        Assert.Equal(hour, row.ScheduledAt);
+        Assert.Null(row.StartedAt);
+        Assert.Contains("paused by ops", row.Reason, StringComparison.Ordinal);
+        Assert.Empty(cluster.Scripted.RequestsOf("t1", "hourly"));
+        Assert.Empty((await cluster.Schedule("t1", "hourly").GetStatusAsync())!.InFlight);
+    }
+
     /// <summary>The rejection travels as a completion off the grain's turn; nothing to await but its row.</summary>
     private static async Task UntilAsync(Func<Task<bool>> condition)
     {
