@@ -119,7 +119,7 @@ public static class FailoverScenario
                 $"Round {r.Number}: SIGKILL of {r.Victim}, which ran {r.Orphans} schedules; first fire on a survivor {r.FirstS:0.0} s, every one {r.AllS:0.0} s after the kill{pending}."));
         }
 
-        table.Note($"Occurrences counted: {count.Occurrences} = {count.Ran} ran + {count.CaughtUp} covered by a catch-up run + {count.Missed} missed + {count.Skipped} skipped + {count.Interrupted} interrupted + {count.Other} other + {count.Unaccounted} without a row.");
+        table.Note($"Occurrences counted: {count.Occurrences} = {count.Ran} ran + {count.CaughtUp} covered by a catch-up run + {count.Missed} missed + {count.Skipped} skipped + {count.Interrupted} interrupted + {count.Other} other + {count.Unaccounted} without a row; besides, {count.Withdrawn} occurrences armed ahead (Scheduler:ArmAhead) were withdrawn by the final disable before their instant.");
         foreach (var problem in count.Problems.Take(20))
         {
             table.Note($"Problem: {problem}");
@@ -286,6 +286,8 @@ public static class FailoverScenario
 
         public int Other { get; private set; }
 
+        public int Withdrawn { get; private set; }
+
         public int Unaccounted { get; private set; }
 
         public int Duplicates { get; private set; }
@@ -301,6 +303,7 @@ public static class FailoverScenario
             Skipped += a.Skipped;
             Interrupted += a.Interrupted;
             Other += a.Other;
+            Withdrawn += a.Withdrawn;
             // Check skips the counters of an occurrence that has no row at all.
             Unaccounted += a.Occurrences - (a.Ran + a.CoveredByCatchUp + a.Missed + a.Skipped + a.Interrupted + a.Other);
             Duplicates += duplicates;

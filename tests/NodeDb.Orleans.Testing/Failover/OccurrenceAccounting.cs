@@ -14,6 +14,12 @@ public sealed record OccurrenceAccounting(
     public List<string> OtherDetail { get; } = [];
 
     /// <summary>
+    /// Occurrences claimed ahead (Scheduler:ArmAhead) and cancelled before their instant by the disable that ends
+    /// every check: they fall after the schedule stopped, so they are not counted in <see cref="Occurrences"/>.
+    /// </summary>
+    public int Withdrawn { get; init; }
+
+    /// <summary>
     /// The body every accounted schedule runs: it copies its own run id from the ledger row the runner inserted just
     /// before, in the same transaction (SQLite's <c>last_insert_rowid()</c>), so a second effect of a run is visible.
     /// </summary>
@@ -46,7 +52,7 @@ public sealed record OccurrenceAccounting(
         }
 
         var otherDetail = new List<string>();
-        int ran = 0, caughtUp = 0, missed = 0, skipped = 0, interrupted = 0, other = 0, occurrences = 0;
+        int ran = 0, caughtUp = 0, missed = 0, skipped = 0, interrupted = 0, other = 0, occurrences = 0, withdrawn = 0;
         for (var t = byOccurrence.Keys.Min(); t <= last; t += Unit)
         {
             occurrences++;
@@ -62,6 +68,13 @@ public sealed record OccurrenceAccounting(
             }
 
             var row = rows[0];
+            if (row.Status == RunStatus.Cancelled && row.Reason?.Contains("before its instant", StringComparison.Ordinal) == true)
+            {
+                occurrences--;
+                withdrawn++;
+                continue;
+            }
+
             switch (row.Status)
             {
                 case RunStatus.Succeeded when row.Count > 1:
@@ -114,7 +127,7 @@ public sealed record OccurrenceAccounting(
             problems.Add($"{schedule}: history says {row.RunId} succeeded but the tenant database has no effect of it");
         }
 
-        var result = new OccurrenceAccounting(schedule, occurrences, ran, caughtUp, missed, skipped, interrupted, other, problems);
+        var result = new OccurrenceAccounting(schedule, occurrences, ran, caughtUp, missed, skipped, interrupted, other, problems) { Withdrawn = withdrawn };
         result.OtherDetail.AddRange(otherDetail);
         return result;
     }
@@ -156,5 +169,5 @@ public sealed record OccurrenceAccounting(
     }
 
     public override string ToString() =>
-        $"{Schedule}: {Occurrences} occurrences = {Ran} ran + {CoveredByCatchUp} covered by catch-up + {Missed} missed + {Skipped} skipped + {Interrupted} interrupted + {Other} other; {Problems.Count} problems";
+        $"{Schedule}: {Occurrences} occurrences = {Ran} ran + {CoveredByCatchUp} covered by catch-up + {Missed} missed + {Skipped} skipped + {Interrupted} interrupted + {Other} other; {Withdrawn} armed and withdrawn by the final disable; {Problems.Count} problems";
 }

@@ -44,9 +44,11 @@ public sealed class OrphanSettlementTests
     {
         var (cluster, runId) = await KillTheSiloRunningAsync(MissedPolicy.Skip);
         await using var _ = cluster;
-        cluster.Scripted.Release("orphan");
 
+        // Settle first, then release: the killed in-process silo's run is still parked in the shared scripted runner,
+        // and released first it could mark its run committed before the survivor asks the ledger.
         await cluster.Schedule("t1", "orphan").GetStatusAsync();
+        cluster.Scripted.Release("orphan");
         await cluster.DrainAsync();
 
         Assert.Equal([runId, runId], cluster.Scripted.Requests.Select(r => r.RunId).ToList());
@@ -60,9 +62,9 @@ public sealed class OrphanSettlementTests
         var (skip, skipRun) = await KillTheSiloRunningAsync(MissedPolicy.Skip);
         await using (skip)
         {
-            skip.Scripted.Release("orphan");
             skip.Time.Advance(TimeSpan.FromMinutes(10));
             await skip.Schedule("t1", "orphan").GetStatusAsync();
+            skip.Scripted.Release("orphan");
             await skip.DrainAsync();
             var row = Assert.Single(await skip.HistoryAsync("t1", "orphan"), r => r.RunId == skipRun);
             Assert.Equal(RunStatus.Interrupted, row.Status);
@@ -73,9 +75,9 @@ public sealed class OrphanSettlementTests
         var (catchUp, catchUpRun) = await KillTheSiloRunningAsync(MissedPolicy.CatchUp);
         await using (catchUp)
         {
-            catchUp.Scripted.Release("orphan");
             catchUp.Time.Advance(TimeSpan.FromMinutes(10));
             await catchUp.Schedule("t1", "orphan").GetStatusAsync();
+            catchUp.Scripted.Release("orphan");
             await catchUp.DrainAsync();
             Assert.Equal(2, catchUp.Scripted.Requests.Count(r => r.RunId == catchUpRun));
             Assert.Equal(RunStatus.Succeeded, Assert.Single(await catchUp.HistoryAsync("t1", "orphan"), r => r.RunId == catchUpRun).Status);
