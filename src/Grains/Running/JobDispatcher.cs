@@ -281,6 +281,10 @@ public sealed partial class JobDispatcher(
 
             var completion = new RunCompletion(
                 ticket.RunId, outcome.Status, outcome.Attempt, outcome.Error, outcome.Reason, startedAt, clock.GetUtcNow(), SiloName);
+
+            // A body that ended at once (or failed to start) must not make the runs armed for the same instant wait
+            // behind its bookkeeping: report it from the thread pool, not from the thread that starts them.
+            await Task.Yield();
             await DeliverAsync(ticket.ScheduleKey, completion);
         }
         finally
