@@ -26,6 +26,7 @@ public sealed partial class SchedulerTickService(
     ILogger<SchedulerTickService> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ArmingPhase = TimeSpan.FromMilliseconds(500);
     private readonly CancellationTokenSource _stop = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _ticks = new();
     private Task _loop = Task.CompletedTask;
@@ -37,13 +38,17 @@ public sealed partial class SchedulerTickService(
 
     public void Remove(string key) => index.Remove(key);
 
-    /// <summary>One tick: pokes every grain due at the scheduler clock's now and waits for their answers.</summary>
+    /// <summary>
+    /// One tick: pokes every grain due at the scheduler clock's now, or within <see cref="SchedulerOptions.ArmAhead"/>
+    /// (those claim their occurrence now and the dispatcher starts it on time), and waits for their answers.
+    /// </summary>
     /// <returns>How many grains were poked.</returns>
-    public async Task<int> TickOnceAsync()
+    public Task<int> TickOnceAsync() => PokeDueAsync(options.Value.ArmAhead);
+
+    private async Task<int> PokeDueAsync(TimeSpan lead)
     {
         var now = clock.GetUtcNow();
-        // Schedules are poked ArmAhead before their instant: they claim it now and the dispatcher starts it on time.
-        var due = index.TakeDue(now + options.Value.ArmAhead);
+        var due = index.TakeDue(now + lead);
         if (due.Count == 0)
         {
             return 0;
@@ -86,16 +91,20 @@ public sealed partial class SchedulerTickService(
             {
                 // Timers may wake a little before the boundary; a tick taken early would leave the boundary's own
                 // occurrences for the next tick, a whole second late. Wait until the clock has really passed it.
-                TimeSpan wait;
-                while ((wait = next - clock.GetUtcNow()) > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, clock.Provider, _stop.Token);
-                }
+                await WaitUntilAsync(next);
 
                 // The loop does not wait for the pokes: a slow tick (a burst, a slow store) must not push the next
                 // second's schedules a whole second late. Pokes of consecutive ticks never overlap on one schedule,
                 // because a tick takes what it pokes out of the index.
-                Track(TickOnceAsync());
+                Track(PokeDueAsync(TimeSpan.Zero));
+                if (options.Value.ArmAhead > TimeSpan.Zero)
+                {
+                    // Arming waits for the middle of the second: the whole second belongs to the runs armed for it,
+                    // which the dispatcher starts then, and to whatever is due at that very instant.
+                    await WaitUntilAsync(next + ArmingPhase);
+                    Track(PokeDueAsync(options.Value.ArmAhead));
+                }
+
                 var now = clock.GetUtcNow();
                 next = next + TimeSpan.FromSeconds(1) > now ? next + TimeSpan.FromSeconds(1) : NextWholeSecond(now);
             }
@@ -106,6 +115,15 @@ public sealed partial class SchedulerTickService(
         }
 
         await Task.WhenAll(_ticks.Keys);
+    }
+
+    private async Task WaitUntilAsync(DateTimeOffset instant)
+    {
+        TimeSpan wait;
+        while ((wait = instant - clock.GetUtcNow()) > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, clock.Provider, _stop.Token);
+        }
     }
 
     private static DateTimeOffset NextWholeSecond(DateTimeOffset now) =>
