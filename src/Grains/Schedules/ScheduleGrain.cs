@@ -112,10 +112,11 @@ public sealed partial class ScheduleGrain(
         state.State.Definition = definition;
         state.State.UpdatedAt = now;
         await WriteStateAsync();
+        var cadenceChanged = current.Cron != definition.Cron || current.TimeZone != definition.TimeZone;
         LoadDefinition(definition, cron);
-        if (!definition.Enabled)
+        if (!definition.Enabled || cadenceChanged)
         {
-            await CancelArmedAsync(now, "disabled before its instant");
+            await CancelArmedAsync(now, definition.Enabled ? "the schedule's cron or zone changed before its instant" : "disabled before its instant");
         }
 
         await SyncReminderAsync();

@@ -20,7 +20,28 @@ public sealed class OrphanSettlementTests
             cluster.Cluster.GetSiloServiceProvider(s.SiloAddress).GetRequiredService<JobDispatcher>().InFlight == 1);
         await cluster.Cluster.KillSiloAsync(busy, TestContext.Current.CancellationToken);
         await cluster.Cluster.WaitForLivenessToStabilizeAsync();
+        await UntilEverySurvivorSeesDeadAsync(cluster, busy.SiloAddress);
         return (cluster, runId);
+    }
+
+    /// <summary>
+    /// Settlement asks the survivor's own membership view; until it says Dead the run counts as still running, and
+    /// the killed in-process silo's parked run (it keeps running code) could then deliver its completion first.
+    /// </summary>
+    private static async Task UntilEverySurvivorSeesDeadAsync(SchedulerCluster cluster, SiloAddress dead)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if (cluster.Cluster.Silos.All(s => cluster.Cluster.GetSiloServiceProvider(s.SiloAddress)
+                    .GetRequiredService<IClusterMembershipService>().CurrentSnapshot.GetSiloStatus(dead) == SiloStatus.Dead))
+            {
+                return;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail($"The survivors did not see {dead} dead within 30 s.");
     }
 
     [Fact]
