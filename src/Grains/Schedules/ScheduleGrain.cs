@@ -406,7 +406,9 @@ public sealed partial class ScheduleGrain(
         if (definition.Enabled && state.State.Pause is null && _cron is not null)
         {
             var anchor = state.State.LastFired is { } last && last > now ? last : now;
-            next = OccurrencePlanner.NextDue(_cron, anchor, now, Rules(definition)) is { } due ? _cron.Zone.ToLocal(due) : null;
+            // An occurrence armed ahead (claimed, waiting for its instant) is still the next run.
+            var armed = state.State.InFlight.Where(r => r.ScheduledAt > now).Select(r => r.ScheduledAt).Min();
+            next = (armed ?? OccurrencePlanner.NextDue(_cron, anchor, now, Rules(definition))) is { } due ? _cron.Zone.ToLocal(due) : null;
         }
 
         return new ScheduleStatus

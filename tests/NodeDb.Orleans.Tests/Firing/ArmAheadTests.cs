@@ -24,6 +24,7 @@ public sealed class ArmAheadTests
         Assert.Equal(1, await cluster.TickAsync());
         var status = await cluster.Schedule("t1", "hourly").GetStatusAsync();
         Assert.Equal(hour, status!.LastFired);
+        Assert.Equal(hour, status.NextRun); // armed, not yet run: still the next run
         var armed = Assert.Single(status.InFlight);
         Assert.Equal(hour, armed.ScheduledAt);
         Assert.Empty(cluster.Scripted.RequestsOf("t1", "hourly"));
