@@ -255,7 +255,24 @@ public sealed partial class ScheduleGrain(
         }
         else if (plan.IsEmpty)
         {
+            // A poke that found nothing to fire or arm (a wake after a silo died or at cluster start, a recheck):
+            // let the activation go again, as after a reminder tick, so waking 100,000 schedules does not leave
+            // 100,000 activations behind for Orleans' collection age.
             RefreshDue(now);
+            ReleaseWhenIdle();
+        }
+    }
+
+    /// <summary>
+    /// Deactivates this activation once its turn ends when nothing is in flight or waiting, keeping its tick-index
+    /// entry (<see cref="OnDeactivateAsync"/>): the poke at its due instant activates it again.
+    /// </summary>
+    private void ReleaseWhenIdle()
+    {
+        if (state.State.InFlight.Count == 0 && state.State.Backlog.Count == 0)
+        {
+            _releasingIdle = true;
+            DeactivateOnIdle();
         }
     }
 
@@ -303,13 +320,9 @@ public sealed partial class ScheduleGrain(
         var now = clock.GetUtcNow();
         await SettleOrphansAsync(now);
         RefreshDue(now);
-        if (state.State.InFlight.Count == 0 && state.State.Backlog.Count == 0)
-        {
-            // The reminder only checks: let the activation go again, keeping its tick-index entry, rather than
-            // holding it for Orleans' whole collection age.
-            _releasingIdle = true;
-            DeactivateOnIdle();
-        }
+
+        // The reminder only checks: let the activation go again rather than hold it for Orleans' collection age.
+        ReleaseWhenIdle();
     }
 
     private ScheduleDefinition RequireDefinition() =>

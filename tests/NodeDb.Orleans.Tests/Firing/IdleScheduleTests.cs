@@ -47,6 +47,22 @@ public sealed class IdleScheduleTests
     }
 
     [Fact]
+    public async Task A_poke_with_nothing_to_do_lets_the_activation_go_and_the_schedule_still_fires()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1);
+        await cluster.CreateAsync("t1", "hourly", "0 * * * *");
+        await cluster.AdvanceAsync(TimeSpan.Zero); // the first observation settles the marker
+
+        // What the wake registry does after a silo dies, or at cluster start: a poke with nothing due.
+        await cluster.Client.GetGrain<IScheduleRuntimeGrain>(ScheduleKey.Of("t1", "hourly")).TickAsync();
+        await UntilAsync(async () => await ScheduleActivationsAsync(cluster) == 0, "the schedule's activation to go");
+        Assert.Equal(1, Index(cluster).Count);
+
+        await cluster.AdvanceAsync(TimeSpan.FromMinutes(60));
+        Assert.Single(cluster.Scripted.RequestsOf("t1", "hourly"), r => r.ScheduledAt == new DateTimeOffset(2026, 1, 5, 13, 0, 0, TimeSpan.Zero));
+    }
+
+    [Fact]
     public async Task A_dropped_schedule_leaves_no_index_entry()
     {
         await using var cluster = await SchedulerCluster.StartAsync(silos: 1);
