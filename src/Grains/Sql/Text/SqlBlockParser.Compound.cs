@@ -30,11 +30,7 @@ internal sealed partial class SqlBlockParser
 
         while (At("WHEN"))
         {
-            var when = _pos;
-            _pos++;
-            SkipUntil("THEN", when);
-            _pos++;
-            ParseStatements();
+            ParseGuardedBranch();
         }
     }
 
@@ -42,26 +38,33 @@ internal sealed partial class SqlBlockParser
     {
         _procedural = true;
         var opener = _pos;
-        _pos++;
-        SkipUntil("THEN", opener);
-        _pos++;
-        ParseStatements();
+        ParseGuardedBranch();
         while (At("ELSIF") || At("ELSEIF"))
         {
-            var branch = _pos;
-            _pos++;
-            SkipUntil("THEN", branch);
-            _pos++;
-            ParseStatements();
+            ParseGuardedBranch();
         }
 
+        ParseOptionalElse();
+        ExpectEnd(opener, "IF");
+    }
+
+    /// <summary><c>IF|ELSIF|WHEN condition THEN statements</c>, from the keyword at the current token.</summary>
+    private void ParseGuardedBranch()
+    {
+        var keyword = _pos;
+        _pos++;
+        SkipUntil("THEN", keyword);
+        _pos++;
+        ParseStatements();
+    }
+
+    private void ParseOptionalElse()
+    {
         if (At("ELSE"))
         {
             _pos++;
             ParseStatements();
         }
-
-        ExpectEnd(opener, "IF");
     }
 
     private void ParseCaseStatement()
@@ -72,19 +75,10 @@ internal sealed partial class SqlBlockParser
         SkipUntil("WHEN", opener);
         while (At("WHEN"))
         {
-            var when = _pos;
-            _pos++;
-            SkipUntil("THEN", when);
-            _pos++;
-            ParseStatements();
+            ParseGuardedBranch();
         }
 
-        if (At("ELSE"))
-        {
-            _pos++;
-            ParseStatements();
-        }
-
+        ParseOptionalElse();
         ExpectEnd(opener, "CASE");
     }
 
