@@ -137,7 +137,7 @@ public sealed partial class JobDispatcher(
     /// </summary>
     private Task WhenReached(DateTimeOffset instant)
     {
-        var wait = _instants.GetOrAdd(instant, WaitUntilAsync);
+        var wait = _instants.GetOrAdd(instant, WaitThenForgetAsync);
         if (wait.IsCompleted)
         {
             // Already past when asked: the wait ended before it was stored, so its own clean-up could not remove it.
@@ -147,16 +147,11 @@ public sealed partial class JobDispatcher(
         return wait;
     }
 
-    private async Task WaitUntilAsync(DateTimeOffset instant)
+    private async Task WaitThenForgetAsync(DateTimeOffset instant)
     {
         try
         {
-            // Timers may wake a little early: wait until the clock has really reached the instant.
-            TimeSpan wait;
-            while ((wait = instant - clock.GetUtcNow()) > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, clock.Provider);
-            }
+            await clock.WaitUntilAsync(instant);
         }
         finally
         {

@@ -91,7 +91,7 @@ public sealed partial class SchedulerTickService(
             {
                 // Timers may wake a little before the boundary; a tick taken early would leave the boundary's own
                 // occurrences for the next tick, a whole second late. Wait until the clock has really passed it.
-                await WaitUntilAsync(next);
+                await clock.WaitUntilAsync(next, _stop.Token);
 
                 // The loop does not wait for the pokes: a slow tick (a burst, a slow store) must not push the next
                 // second's schedules a whole second late. Pokes of consecutive ticks never overlap on one schedule,
@@ -101,7 +101,7 @@ public sealed partial class SchedulerTickService(
                 {
                     // Arming waits for the middle of the second: the whole second belongs to the runs armed for it,
                     // which the dispatcher starts then, and to whatever is due at that very instant.
-                    await WaitUntilAsync(next + ArmingPhase);
+                    await clock.WaitUntilAsync(next + ArmingPhase, _stop.Token);
                     Track(PokeDueAsync(options.Value.ArmAhead));
                 }
 
@@ -115,15 +115,6 @@ public sealed partial class SchedulerTickService(
         }
 
         await Task.WhenAll(_ticks.Keys);
-    }
-
-    private async Task WaitUntilAsync(DateTimeOffset instant)
-    {
-        TimeSpan wait;
-        while ((wait = instant - clock.GetUtcNow()) > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, clock.Provider, _stop.Token);
-        }
     }
 
     private static DateTimeOffset NextWholeSecond(DateTimeOffset now) =>
