@@ -8,7 +8,12 @@ namespace NodeDb.Orleans.Tests.Firing;
 [Collection(ClusterCollection.Name)]
 public sealed class OrphanSettlementTests
 {
-    private static async Task<(SchedulerCluster Cluster, string RunId)> KillTheSiloRunningAsync(MissedPolicy missed)
+    /// <param name="beforeKill">
+    /// What happened before the silo died (the run committed, time passed). It must come before the kill: from the
+    /// moment the survivors see the silo dead, their failover watchers may wake and settle the schedule themselves.
+    /// </param>
+    private static async Task<(SchedulerCluster Cluster, string RunId)> KillTheSiloRunningAsync(
+        MissedPolicy missed, Action<SchedulerCluster, string>? beforeKill = null)
     {
         var cluster = await SchedulerCluster.StartAsync(silos: 3, storage: SchedulerCluster.SqliteStorage);
         await cluster.CreateAsync("t1", "orphan", "* * * * *", d => d with { Missed = missed });
@@ -18,16 +23,14 @@ public sealed class OrphanSettlementTests
         var runId = Assert.Single(cluster.Scripted.Requests).RunId;
         var busy = cluster.Cluster.Silos.Single(s =>
             cluster.Cluster.GetSiloServiceProvider(s.SiloAddress).GetRequiredService<JobDispatcher>().InFlight == 1);
+        beforeKill?.Invoke(cluster, runId);
         await cluster.Cluster.KillSiloAsync(busy, TestContext.Current.CancellationToken);
         await cluster.Cluster.WaitForLivenessToStabilizeAsync();
         await UntilEverySurvivorSeesDeadAsync(cluster, busy.SiloAddress);
         return (cluster, runId);
     }
 
-    /// <summary>
-    /// Settlement asks the survivor's own membership view; until it says Dead the run counts as still running, and
-    /// the killed in-process silo's parked run (it keeps running code) could then deliver its completion first.
-    /// </summary>
+    /// <summary>Settlement asks the survivor's own membership view; until it says Dead the run counts as still running.</summary>
     private static async Task UntilEverySurvivorSeesDeadAsync(SchedulerCluster cluster, SiloAddress dead)
     {
         for (var i = 0; i < 600; i++)
@@ -47,9 +50,9 @@ public sealed class OrphanSettlementTests
     [Fact]
     public async Task A_run_that_committed_before_its_silo_died_is_recorded_as_recovered_and_never_run_again()
     {
-        var (cluster, runId) = await KillTheSiloRunningAsync(MissedPolicy.Skip);
+        // The body's transaction committed just before the kill.
+        var (cluster, runId) = await KillTheSiloRunningAsync(MissedPolicy.Skip, (c, run) => c.Scripted.MarkCommitted(run));
         await using var _ = cluster;
-        cluster.Scripted.MarkCommitted(runId); // the body's transaction committed just before the kill
 
         await cluster.Schedule("t1", "orphan").GetStatusAsync(); // re-activates the schedule on a survivor
         await cluster.DrainAsync();
@@ -66,8 +69,7 @@ public sealed class OrphanSettlementTests
         var (cluster, runId) = await KillTheSiloRunningAsync(MissedPolicy.Skip);
         await using var _ = cluster;
 
-        // Settle first, then release: the killed in-process silo's run is still parked in the shared scripted runner,
-        // and released first it could mark its run committed before the survivor asks the ledger.
+        // Settle first (if the failover watcher has not already), then release the re-run, which the gate holds too.
         await cluster.Schedule("t1", "orphan").GetStatusAsync();
         cluster.Scripted.Release("orphan");
         await cluster.DrainAsync();
@@ -77,13 +79,15 @@ public sealed class OrphanSettlementTests
         Assert.Equal(RunStatus.Succeeded, row.Status);
     }
 
+    /// <summary>The silo dies ten minutes into the run, so whoever settles it finds it old.</summary>
+    private static void TenMinutesLater(SchedulerCluster cluster, string runId) => cluster.Time.Advance(TimeSpan.FromMinutes(10));
+
     [Fact]
     public async Task An_old_run_that_never_committed_is_interrupted_under_skip_and_rerun_under_catch_up()
     {
-        var (skip, skipRun) = await KillTheSiloRunningAsync(MissedPolicy.Skip);
+        var (skip, skipRun) = await KillTheSiloRunningAsync(MissedPolicy.Skip, TenMinutesLater);
         await using (skip)
         {
-            skip.Time.Advance(TimeSpan.FromMinutes(10));
             await skip.Schedule("t1", "orphan").GetStatusAsync();
             skip.Scripted.Release("orphan");
             await skip.DrainAsync();
@@ -93,10 +97,9 @@ public sealed class OrphanSettlementTests
             Assert.Single(skip.Scripted.Requests, r => r.RunId == skipRun);
         }
 
-        var (catchUp, catchUpRun) = await KillTheSiloRunningAsync(MissedPolicy.CatchUp);
+        var (catchUp, catchUpRun) = await KillTheSiloRunningAsync(MissedPolicy.CatchUp, TenMinutesLater);
         await using (catchUp)
         {
-            catchUp.Time.Advance(TimeSpan.FromMinutes(10));
             await catchUp.Schedule("t1", "orphan").GetStatusAsync();
             catchUp.Scripted.Release("orphan");
             await catchUp.DrainAsync();
