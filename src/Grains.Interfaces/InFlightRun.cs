@@ -22,4 +22,13 @@ public sealed record InFlightRun
 
     /// <summary>True while the run waits for the previous one to end (<see cref="OverlapPolicy.BufferOne"/>).</summary>
     [Id(7)] public bool Buffered { get; init; }
+
+    /// <summary>
+    /// The token of the run's current dispatch to a silo; empty until dispatched. Only a completion that carries this
+    /// token settles the run, so a late completion of an earlier dispatch can never settle a newer one.
+    /// </summary>
+    [Id(8)] public string Dispatch { get; init; } = "";
+
+    /// <summary>True for a SCOPE LOCAL run whose id already names its silo: it is never fanned out again.</summary>
+    [Id(9)] public bool PerSilo { get; init; }
 }

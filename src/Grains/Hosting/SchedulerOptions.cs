@@ -17,8 +17,18 @@ public sealed class SchedulerOptions
     /// <summary>The most individual Missed rows one observation writes; the rest become one summary row. Defaults to 100.</summary>
     public int MissedRowCap { get; set; } = 100;
 
-    /// <summary>The most runs in flight on this silo (NodeDB's <c>max_concurrent_jobs</c>). Defaults to 32.</summary>
+    /// <summary>
+    /// The most bodies running at once on this silo (NodeDB's <c>max_concurrent_jobs</c>). A run that finds every slot
+    /// busy waits in a queue fair across tenants and is Rejected only if it cannot start within <see cref="Grace"/> of
+    /// its instant. Defaults to 32.
+    /// </summary>
     public int MaxConcurrentJobs { get; set; } = 32;
+
+    /// <summary>
+    /// The most bodies of one tenant running at once on this silo, so a tenant with long bodies cannot hold every slot;
+    /// its other runs wait in the queue, which serves tenants round-robin. Defaults to 16 (half of the default cap).
+    /// </summary>
+    public int MaxConcurrentRunsPerTenant { get; set; } = 16;
 
     /// <summary>The time budget of a run when the schedule sets none. Defaults to 300 s (NodeDB's).</summary>
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(300);
@@ -82,6 +92,7 @@ public sealed class SchedulerOptions
         Require(DefaultQueueCap >= 1, $"DefaultQueueCap = {DefaultQueueCap} must be at least 1.");
         Require(MissedRowCap >= 0, $"MissedRowCap = {MissedRowCap} must not be negative.");
         Require(MaxConcurrentJobs >= 1, $"MaxConcurrentJobs = {MaxConcurrentJobs} must be at least 1 (0 would reject every run).");
+        Require(MaxConcurrentRunsPerTenant >= 1, $"MaxConcurrentRunsPerTenant = {MaxConcurrentRunsPerTenant} must be at least 1.");
         Require(DefaultTimeout > TimeSpan.Zero, $"DefaultTimeout = {DefaultTimeout} must be positive.");
         Require(DefaultRetries is >= 0 and <= 10, $"DefaultRetries = {DefaultRetries} must be between 0 and 10.");
         Require(ArmAhead >= TimeSpan.Zero && ArmAhead <= TimeSpan.FromSeconds(10), $"ArmAhead = {ArmAhead} must be between 0 and 10 s.");

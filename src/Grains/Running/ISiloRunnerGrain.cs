@@ -1,6 +1,10 @@
 namespace NodeDb.Orleans.Grains.Running;
 
-/// <summary>The dispatcher of one silo, reachable from any silo; keyed by the silo's parsable address. Used by SCOPE LOCAL.</summary>
+/// <summary>The dispatcher of one silo, reachable from any silo; keyed by the silo's parsable address.</summary>
+/// <remarks>
+/// Used for SCOPE LOCAL runs and to ask a live silo about a run it was given: a schedule grain settles a run on another
+/// silo from the ledger only when that silo is gone or does not know the dispatch.
+/// </remarks>
 [Alias("nodedb.ISiloRunnerGrain")]
 public interface ISiloRunnerGrain : IGrainWithStringKey
 {
@@ -8,8 +12,13 @@ public interface ISiloRunnerGrain : IGrainWithStringKey
     Task<bool> StartAsync(RunTicket ticket);
 
     [Alias("Cancel")]
-    Task<bool> CancelAsync(string runId, string reason);
+    Task<bool> CancelAsync(string scheduleKey, string runId, string reason);
 
-    [Alias("IsRunning")]
-    Task<bool> IsRunningAsync(string runId);
+    /// <summary>Where the dispatch stands here, with its completion when it ended but could not be delivered; null when this silo does not know it.</summary>
+    [Alias("Find")]
+    Task<DispatchReport?> FindAsync(string scheduleKey, string runId, string dispatch);
+
+    /// <summary>The schedule settled a parked completion: the dispatcher may forget it.</summary>
+    [Alias("Forget")]
+    Task ForgetAsync(string scheduleKey, string runId, string dispatch);
 }

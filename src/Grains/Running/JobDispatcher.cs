@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodeDb.Orleans.Grains.Diagnostics;
@@ -8,220 +8,262 @@ using NodeDb.Orleans.Grains.Schedules;
 namespace NodeDb.Orleans.Grains.Running;
 
 /// <summary>
-/// Runs bodies on this silo, at most <see cref="SchedulerOptions.MaxConcurrentJobs"/> at once, and reports each end to
-/// its schedule grain. A run refused by the cap is never dropped silently: the caller records it as Rejected.
+/// Runs bodies on this silo: at most <see cref="SchedulerOptions.MaxConcurrentJobs"/> at once, and at most
+/// <see cref="SchedulerOptions.MaxConcurrentRunsPerTenant"/> of one tenant. A run that finds no slot waits in a queue
+/// that is fair across tenants and starts as soon as a slot frees; it is Rejected only when it could not start within
+/// <see cref="SchedulerOptions.Grace"/> of its instant. Each end is reported to the run's schedule grain.
 /// </summary>
 /// <remarks>
-/// Runs execute off the grain's turn. A completion that cannot be delivered (the silo is going away) is not lost:
-/// the run stays in flight in the grain's state and is settled from the tenant's run ledger.
+/// Runs are known by schedule and run id (<see cref="RunKey"/>) and answer to a dispatch token, so the schedule can ask
+/// where a run stands (<see cref="Find"/>) instead of guessing from the ledger. A completion that cannot be delivered is
+/// parked here until the schedule collects it; one that dies with the silo is settled from the tenant's run ledger.
 /// </remarks>
-public sealed partial class JobDispatcher(
-    IJobRunner runner,
-    IGrainFactory grains,
-    SchedulerClock clock,
-    TimeProvider infrastructureTime,
-    IOptions<SchedulerOptions> options,
-    ILocalSiloDetails silo,
-    SchedulerInstruments instruments,
-    ILogger<JobDispatcher> logger)
+public sealed partial class JobDispatcher : IDisposable
 {
     private const string ShutdownReason = "silo shutting down";
-    private readonly ConcurrentDictionary<string, Entry> _running = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<DateTimeOffset, Task> _instants = new();
-    private readonly int _cap = options.Value.MaxConcurrentJobs;
-    private int _count;
-    private volatile bool _stopping;
+    private static readonly TimeSpan[] DeliveryBackoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+
+    private readonly IJobRunner _runner;
+    private readonly IGrainFactory _grains;
+    private readonly SchedulerClock _clock;
+    private readonly TimeProvider _infrastructureTime;
+    private readonly SchedulerOptions _options;
+    private readonly SchedulerInstruments _instruments;
+    private readonly ILogger<JobDispatcher> _logger;
+    private readonly object _gate = new();
+    private readonly Dictionary<RunKey, DispatchedRun> _runs = [];
+    private readonly Dictionary<DateTimeOffset, List<DispatchedRun>> _held = [];
+    private readonly FairRunQueue _queue = new();
+    private readonly ITimer _deadlineTimer;
+    private readonly CancellationTokenSource _stop = new();
+    private DateTimeOffset? _deadlineArmedFor;
+    private int _running;
+    private bool _stopping;
+
+    public JobDispatcher(
+        IJobRunner runner,
+        IGrainFactory grains,
+        SchedulerClock clock,
+        TimeProvider infrastructureTime,
+        IOptions<SchedulerOptions> options,
+        ILocalSiloDetails silo,
+        SchedulerInstruments instruments,
+        ILogger<JobDispatcher> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(silo);
+        _runner = runner;
+        _grains = grains;
+        _clock = clock;
+        _infrastructureTime = infrastructureTime;
+        _options = options.Value;
+        _instruments = instruments;
+        _logger = logger;
+        SiloName = silo.SiloAddress.ToParsableString();
+        _deadlineTimer = clock.Provider.CreateTimer(_ => RejectExpired(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
 
     /// <summary>Bodies running on this silo now (what the cap counts).</summary>
-    public int InFlight => Volatile.Read(ref _count);
+    public int InFlight => Volatile.Read(ref _running);
 
-    public string SiloName { get; } = silo.SiloAddress.ToParsableString();
+    /// <summary>Runs whose instant has come, waiting for a slot.</summary>
+    public int QueueLength
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
 
-    public bool IsRunning(string runId) => _running.ContainsKey(runId);
+    /// <summary>Runs armed ahead, waiting for their instant.</summary>
+    public int Armed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _held.Values.Sum(l => l.Count);
+            }
+        }
+    }
+
+    public string SiloName { get; }
 
     /// <summary>
-    /// Starts a run unless the silo is at its cap or stopping; returns false then. A run whose
-    /// <see cref="RunTicket.NotBefore"/> lies ahead is held until that instant and takes its slot only then; if the
-    /// cap is full at that instant, it ends as Rejected through its completion.
+    /// Takes a run: it is held until <see cref="RunTicket.NotBefore"/> when that lies ahead, then queued, then started as
+    /// soon as the caps allow. Returns false only when the silo is stopping (the caller records that).
     /// </summary>
-    public bool TryStart(RunTicket ticket)
+    public bool TryAccept(RunTicket ticket)
     {
         ArgumentNullException.ThrowIfNull(ticket);
-        if (_stopping)
+        List<DispatchedRun> toStart;
+        lock (_gate)
         {
-            return false;
+            if (_stopping)
+            {
+                return false;
+            }
+
+            var key = new RunKey(ticket.ScheduleKey, ticket.RunId);
+            if (_runs.TryGetValue(key, out var existing))
+            {
+                // The same run is still here: a second body would only collide in the ledger. The new dispatch adopts it.
+                existing.Adopt(ticket.Dispatch);
+                LogAdopted(_logger, ticket.RunId, ticket.ScheduleKey, existing.Phase);
+                return true;
+            }
+
+            var now = _clock.GetUtcNow();
+            var held = ticket.NotBefore is { } notBefore && notBefore > now;
+            var run = new DispatchedRun(ticket, now, held ? RunPhase.Held : RunPhase.Queued);
+            _runs.Add(key, run);
+            if (held)
+            {
+                Hold(run, ticket.NotBefore!.Value);
+                return true;
+            }
+
+            Enqueue(run, now);
+            toStart = Pump(now);
         }
 
-        var held = ticket.NotBefore is { } notBefore && notBefore > clock.GetUtcNow();
-        if (!held && !TryTakeSlot())
-        {
-            return false;
-        }
-
-        var entry = new Entry(held);
-        if (!_running.TryAdd(ticket.RunId, entry))
-        {
-            // The same run id is already running here: starting it again would only collide in the ledger.
-            entry.ReleaseSlot(ref _count);
-            return true;
-        }
-
-        if (held)
-        {
-            entry.Task = Task.Run(() => HoldAsync(ticket, entry));
-            return true;
-        }
-
-        // The start instant is taken here, in the caller's turn: the run is handed to the runner right after.
-        var startedAt = clock.GetUtcNow();
-        entry.Task = Task.Run(() => RunAsync(ticket, entry, startedAt));
+        StartAll(toStart);
         return true;
     }
 
-    private bool TryTakeSlot()
+    /// <summary>Where a dispatch stands here; null when this silo does not know it (never given, or settled and forgotten).</summary>
+    public DispatchReport? Find(RunKey key, string dispatch)
     {
-        if (Interlocked.Increment(ref _count) > _cap)
+        lock (_gate)
         {
-            Interlocked.Decrement(ref _count);
-            return false;
+            return _runs.TryGetValue(key, out var run) && run.Dispatch == dispatch
+                ? new DispatchReport(run.Phase, run.Phase is RunPhase.Finishing or RunPhase.Parked ? run.Completion : null)
+                : null;
         }
-
-        return true;
     }
 
-    /// <summary>Waits for an armed run's instant, then runs it, or ends it as Rejected when the cap is full then.</summary>
-    private async Task HoldAsync(RunTicket ticket, Entry entry)
+    /// <summary>The schedule settled a parked completion itself: forget the run.</summary>
+    public void Forget(RunKey key, string dispatch)
     {
-        var handedOver = false;
-        try
+        lock (_gate)
+        {
+            if (_runs.TryGetValue(key, out var run) && run.Dispatch == dispatch && run.Phase == RunPhase.Parked)
+            {
+                Remove(run);
+            }
+        }
+    }
+
+    /// <summary>Cancels a run here: one that has not started ends Cancelled at once; a running one is interrupted.</summary>
+    public bool Cancel(RunKey key, string reason)
+    {
+        DispatchedRun? run;
+        RunCompletion? ended = null;
+        lock (_gate)
+        {
+            if (!_runs.TryGetValue(key, out run) || !run.MarkCancelled(reason))
+            {
+                return false;
+            }
+
+            if (run.Phase is RunPhase.Held or RunPhase.Queued)
+            {
+                Unwait(run);
+                ended = End(run, RunStatus.Cancelled, reason);
+                run.Finish(ended);
+                if (reason == ShutdownReason)
+                {
+                    // Never started: nothing to report. Left in flight in its schedule's state and settled from the ledger.
+                    Remove(run);
+                    return true;
+                }
+            }
+        }
+
+        if (ended is null)
         {
             try
             {
-                await WhenReached(ticket.NotBefore!.Value).WaitAsync(entry.Cancellation.Token);
+                run.Cancellation.Cancel();
             }
-            catch (OperationCanceledException)
+            catch (ObjectDisposedException)
             {
-                // Cancelled before it started. By shutdown: not reported, left in flight and settled from the ledger
-                // like a running one. By its schedule (drop, CANCEL_PREVIOUS): reported as Cancelled.
-                if (entry.Reason != ShutdownReason)
-                {
-                    await DeliverAsync(ticket.ScheduleKey, End(ticket, RunStatus.Cancelled, entry.Reason));
-                }
-
-                return;
-            }
-
-            if (_stopping || !TryTakeSlot())
-            {
-                await DeliverAsync(ticket.ScheduleKey, End(ticket, RunStatus.Rejected, $"silo {SiloName} was at its cap of concurrent runs or stopping"));
-                return;
-            }
-
-            entry.TookSlot();
-            handedOver = true;
-            await RunAsync(ticket, entry, clock.GetUtcNow());
-        }
-        finally
-        {
-            if (!handedOver)
-            {
-                _running.TryRemove(ticket.RunId, out _);
-                entry.Cancellation.Dispose();
+                // It ended and was forgotten meanwhile: its own outcome stands.
             }
         }
-    }
-
-    /// <summary>
-    /// One wait per instant, shared by every run armed for it: at a busy second, the runs are started one after another
-    /// by the waking thread, not by as many timers waking threads of their own.
-    /// </summary>
-    private Task WhenReached(DateTimeOffset instant)
-    {
-        var wait = _instants.GetOrAdd(instant, WaitThenForgetAsync);
-        if (wait.IsCompleted)
+        else
         {
-            // Already past when asked: the wait ended before it was stored, so its own clean-up could not remove it.
-            _instants.TryRemove(new KeyValuePair<DateTimeOffset, Task>(instant, wait));
+            _ = DeliverAsync(run);
         }
 
-        return wait;
-    }
-
-    private async Task WaitThenForgetAsync(DateTimeOffset instant)
-    {
-        try
-        {
-            await clock.WaitUntilAsync(instant);
-        }
-        finally
-        {
-            _instants.TryRemove(instant, out _);
-        }
-    }
-
-    private RunCompletion End(RunTicket ticket, RunStatus status, string? reason)
-    {
-        var now = clock.GetUtcNow();
-        return new RunCompletion(ticket.RunId, status, 0, null, reason, now, now, SiloName);
-    }
-
-    /// <summary>Cancels a run in flight here; it ends as Cancelled with <paramref name="reason"/>.</summary>
-    public bool Cancel(string runId, string reason)
-    {
-        if (!_running.TryGetValue(runId, out var entry))
-        {
-            return false;
-        }
-
-        entry.Reason = reason;
-        entry.Cancellation.Cancel();
         return true;
     }
 
-    /// <summary>Waits until no run is in flight (tests; shutdown).</summary>
+    /// <summary>Waits until no run is held, queued, running or on its way to its schedule (tests; shutdown).</summary>
     public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
     {
-        while (!_running.IsEmpty)
+        while (true)
         {
-            var tasks = _running.Values.Select(e => e.Task).Where(t => t is not null).Cast<Task>().ToArray();
-            await Task.WhenAll(tasks).WaitAsync(cancellationToken);
+            Task[] active;
+            lock (_gate)
+            {
+                active = [.. _runs.Values.Where(r => r.Phase != RunPhase.Parked).Select(r => r.Done.Task)];
+            }
+
+            if (active.Length == 0)
+            {
+                return;
+            }
+
+            await Task.WhenAll(active).WaitAsync(cancellationToken);
         }
     }
 
     /// <summary>
-    /// Stops taking runs, lets running ones finish for the drain period, then cancels the rest. Cancelled runs roll
-    /// back and are left in flight, to be settled from the ledger by the next activation of their schedule.
+    /// Stops taking runs. Held and queued runs never started: they are left in flight in their schedules' state and
+    /// settled from the ledger, as after a crash. Running ones may finish for the drain period, then are cancelled.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _stopping = true;
-        foreach (var (runId, entry) in _running)
+        List<DispatchedRun> waiting;
+        lock (_gate)
         {
-            if (entry.Held)
-            {
-                // Armed but not started: nothing to drain. Left in flight, settled from the ledger like a cancelled run.
-                Cancel(runId, ShutdownReason);
-            }
+            _stopping = true;
+            waiting = [.. _runs.Values.Where(r => r.Phase is RunPhase.Held or RunPhase.Queued)];
+        }
+
+        await _stop.CancelAsync();
+        foreach (var run in waiting)
+        {
+            Cancel(run.Key, ShutdownReason);
         }
 
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drain.CancelAfter(options.Value.ShutdownDrain);
+        drain.CancelAfter(_options.ShutdownDrain);
         try
         {
             await WhenIdleAsync(drain.Token);
         }
         catch (OperationCanceledException)
         {
-            foreach (var (runId, _) in _running)
+            List<DispatchedRun> running;
+            lock (_gate)
             {
-                Cancel(runId, ShutdownReason);
+                running = [.. _runs.Values.Where(r => r.Phase == RunPhase.Running)];
             }
 
-            LogDrainTimedOut(logger, _running.Count);
+            foreach (var run in running)
+            {
+                Cancel(run.Key, ShutdownReason);
+            }
+
+            LogDrainTimedOut(_logger, running.Count);
             try
             {
-                await Task.WhenAll(_running.Values.Select(e => e.Task ?? Task.CompletedTask))
-                    .WaitAsync(TimeSpan.FromSeconds(5), infrastructureTime);
+                await WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(5), _infrastructureTime);
             }
             catch (TimeoutException)
             {
@@ -230,128 +272,293 @@ public sealed partial class JobDispatcher(
         }
     }
 
-    private async Task RunAsync(RunTicket ticket, Entry entry, DateTimeOffset startedAt)
+    public void Dispose()
+    {
+        _deadlineTimer.Dispose();
+        _stop.Dispose();
+    }
+
+    private void Hold(DispatchedRun run, DateTimeOffset instant)
+    {
+        if (_held.TryGetValue(instant, out var list))
+        {
+            list.Add(run);
+            return;
+        }
+
+        // One wait per instant, shared by every run armed for it: at a busy second the runs are queued together and
+        // started back to back, not by as many timers waking threads of their own.
+        _held.Add(instant, [run]);
+        _ = ReleaseAtAsync(instant);
+    }
+
+    private async Task ReleaseAtAsync(DateTimeOffset instant)
     {
         try
         {
-            if (ticket.ScheduledAt is { } scheduled && ticket.Trigger is RunTrigger.Cron)
+            await _clock.WaitUntilAsync(instant, _stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown: StopAsync leaves the held runs to the ledger.
+            return;
+        }
+
+        List<DispatchedRun> toStart;
+        lock (_gate)
+        {
+            if (!_held.Remove(instant, out var runs))
             {
-                instruments.RunStarted(startedAt - scheduled);
+                return;
             }
 
-            JobOutcome outcome;
-            try
+            var now = _clock.GetUtcNow();
+            foreach (var run in runs)
             {
-                outcome = await runner.RunAsync(ticket.ToRequest(), entry.Cancellation.Token);
-            }
-            catch (OperationCanceledException) when (entry.Cancellation.IsCancellationRequested)
-            {
-                outcome = new JobOutcome(RunStatus.Cancelled, 1);
-            }
-            catch (Exception e)
-            {
-                // A runner bug must still end the run with a row, never leave it in flight forever.
-                outcome = new JobOutcome(RunStatus.Failed, 1, e.Message);
-            }
-            finally
-            {
-                // The cap bounds bodies running against databases, not the bookkeeping after them: the slot is free
-                // as soon as the body ends, while the completion is still being recorded.
-                entry.ReleaseSlot(ref _count);
+                Enqueue(run, now);
             }
 
-            if (entry.Cancellation.IsCancellationRequested && outcome.Status is RunStatus.Cancelled or RunStatus.Failed)
+            toStart = Pump(now);
+        }
+
+        StartAll(toStart);
+    }
+
+    private void Enqueue(DispatchedRun run, DateTimeOffset now)
+    {
+        run.Enqueue(now, _options.Grace);
+        _queue.Enqueue(run);
+    }
+
+    /// <summary>Takes as many waiting runs as the caps allow, fairly; the caller starts them outside the lock.</summary>
+    private List<DispatchedRun> Pump(DateTimeOffset now)
+    {
+        var toStart = new List<DispatchedRun>();
+        while (_running < _options.MaxConcurrentJobs && _queue.TryDequeue(_options.MaxConcurrentRunsPerTenant) is { } run)
+        {
+            run.Start(now);
+            _running++;
+            toStart.Add(run);
+        }
+
+        ArmDeadline(now);
+        return toStart;
+    }
+
+    private void StartAll(List<DispatchedRun> runs)
+    {
+        foreach (var run in runs)
+        {
+            _ = Task.Run(() => ExecuteAsync(run));
+        }
+    }
+
+    private async Task ExecuteAsync(DispatchedRun run)
+    {
+        var ticket = run.Ticket;
+        JobOutcome outcome;
+        try
+        {
+            outcome = await _runner.RunAsync(ticket.ToRequest(), run.Cancellation.Token);
+        }
+        catch (OperationCanceledException) when (run.Cancellation.IsCancellationRequested)
+        {
+            outcome = new JobOutcome(RunStatus.Cancelled, 1);
+        }
+        catch (Exception e)
+        {
+            // A runner bug must still end the run with a row, never leave it in flight forever.
+            outcome = new JobOutcome(RunStatus.Failed, 1, e.Message);
+        }
+
+        var startedAt = outcome.BodyStartedAt ?? run.StartedAt!.Value;
+        if (ticket.ScheduledAt is { } scheduled && ticket.Trigger is RunTrigger.Cron)
+        {
+            _instruments.RunStarted(startedAt - scheduled);
+        }
+
+        List<DispatchedRun> toStart;
+        var leftToLedger = false;
+        lock (_gate)
+        {
+            // The cap bounds bodies running against databases, not the bookkeeping after them: the slot is free as soon
+            // as the body ends, while its completion is still on its way.
+            _running--;
+            _queue.Finished(ticket.Tenant);
+            var now = _clock.GetUtcNow();
+            if (outcome.Status == RunStatus.Cancelled && run.CancelReason == ShutdownReason)
             {
-                if (entry.Reason == ShutdownReason)
+                // Not reported: the run stays in flight in its schedule's state, and whichever silo activates the schedule
+                // next settles it from the tenant's ledger exactly as after a crash.
+                leftToLedger = true;
+                run.Finish(End(run, RunStatus.Cancelled, ShutdownReason));
+                Remove(run);
+            }
+            else
+            {
+                if (outcome.Status == RunStatus.Cancelled && run.CancelReason is { } reason)
                 {
-                    // Not reported: the run stays in flight in its schedule's state, and whichever silo activates the
-                    // schedule next settles it from the tenant's ledger exactly as after a crash (committed → recovered;
-                    // rolled back → run again there, or recorded Interrupted when the missed policy says so).
-                    LogLeftToLedger(logger, ticket.RunId);
-                    return;
+                    outcome = outcome with { Reason = reason };
                 }
 
-                outcome = outcome with { Status = RunStatus.Cancelled, Reason = entry.Reason };
+                run.Finish(new RunCompletion(ticket.RunId, outcome.Status, outcome.Attempt, outcome.Error, outcome.Reason, startedAt, now, SiloName)
+                {
+                    Dispatch = run.Dispatch,
+                    Waited = run.Waited,
+                });
             }
 
-            var completion = new RunCompletion(
-                ticket.RunId, outcome.Status, outcome.Attempt, outcome.Error, outcome.Reason, startedAt, clock.GetUtcNow(), SiloName);
-
-            // A body that ended at once (or failed to start) must not make the runs armed for the same instant wait
-            // behind its bookkeeping: report it from the thread pool, not from the thread that starts them.
-            await Task.Yield();
-            await DeliverAsync(ticket.ScheduleKey, completion);
+            toStart = Pump(now);
         }
-        finally
+
+        StartAll(toStart);
+        if (leftToLedger)
         {
-            entry.ReleaseSlot(ref _count);
-            _running.TryRemove(ticket.RunId, out _);
-            entry.Cancellation.Dispose();
+            LogLeftToLedger(_logger, ticket.RunId);
+            return;
+        }
+
+        await DeliverAsync(run);
+    }
+
+    /// <summary>Rejects every queued run whose deadline has passed, then waits for the next one.</summary>
+    private void RejectExpired()
+    {
+        List<DispatchedRun> expired;
+        lock (_gate)
+        {
+            var now = _clock.GetUtcNow();
+            _deadlineArmedFor = null;
+            expired = _queue.TakeExpired(now);
+            foreach (var run in expired)
+            {
+                var running = _queue.RunningOf(run.Ticket.Tenant);
+                var why = running >= _options.MaxConcurrentRunsPerTenant
+                    ? $"tenant '{run.Ticket.Tenant}' held all {_options.MaxConcurrentRunsPerTenant} of its slots (MaxConcurrentRunsPerTenant)"
+                    : $"all {_options.MaxConcurrentJobs} slots of silo {SiloName} were busy (MaxConcurrentJobs, its cap of concurrent runs)";
+                run.Finish(End(run, RunStatus.Rejected, string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"rejected: waited {(now - run.QueuedAt!.Value).TotalMilliseconds:0} ms for a slot and could not start within the grace period of {_options.Grace.TotalSeconds:0.###} s; {why}")));
+            }
+
+            ArmDeadline(now);
+        }
+
+        foreach (var run in expired)
+        {
+            _ = DeliverAsync(run);
         }
     }
 
-    private async Task DeliverAsync(string scheduleKey, RunCompletion completion)
+    private void ArmDeadline(DateTimeOffset now)
     {
-        for (var attempt = 1; ; attempt++)
+        var earliest = _queue.EarliestDeadline;
+        if (earliest == _deadlineArmedFor)
         {
+            return;
+        }
+
+        _deadlineArmedFor = earliest;
+        if (earliest is { } at && at <= now)
+        {
+            // Already due: reject from the pool, never from inside this lock (a timer may call back synchronously).
+            _deadlineTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            ThreadPool.UnsafeQueueUserWorkItem(_ => RejectExpired(), null);
+            return;
+        }
+
+        _deadlineTimer.Change(earliest is { } later ? later - now : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Takes a run that has not started out of its wait (held or queued).</summary>
+    private void Unwait(DispatchedRun run)
+    {
+        if (run.Phase == RunPhase.Queued)
+        {
+            _queue.Remove(run);
+            ArmDeadline(_clock.GetUtcNow());
+        }
+        else if (run.Ticket.NotBefore is { } instant && _held.TryGetValue(instant, out var list))
+        {
+            list.Remove(run);
+        }
+    }
+
+    private void Remove(DispatchedRun run)
+    {
+        if (_runs.TryGetValue(run.Key, out var current) && ReferenceEquals(current, run))
+        {
+            _runs.Remove(run.Key);
+        }
+
+        run.Cancellation.Dispose();
+        run.Done.TrySetResult();
+    }
+
+    private RunCompletion End(DispatchedRun run, RunStatus status, string? reason)
+    {
+        var now = _clock.GetUtcNow();
+        return new RunCompletion(run.Ticket.RunId, status, 0, null, reason, now, now, SiloName) { Dispatch = run.Dispatch, Waited = run.Waited };
+    }
+
+    /// <summary>
+    /// Reports the end to the schedule grain, retrying a few times. A completion that cannot be delivered is parked:
+    /// the schedule finds it through <see cref="Find"/> when it next looks at its runs in flight.
+    /// </summary>
+    private async Task DeliverAsync(DispatchedRun run)
+    {
+        // Never from the thread that starts the runs of a busy instant: their start must not wait behind bookkeeping.
+        await Task.Yield();
+        for (var attempt = 0; ; attempt++)
+        {
+            RunCompletion completion;
+            lock (_gate)
+            {
+                // Read under the lock: a newer dispatch may have adopted the run meanwhile.
+                completion = run.Completion! with { Dispatch = run.Dispatch };
+            }
+
             try
             {
-                await grains.GetGrain<IScheduleRuntimeGrain>(scheduleKey).CompleteRunAsync(completion);
+                await _grains.GetGrain<IScheduleRuntimeGrain>(run.Ticket.ScheduleKey).CompleteRunAsync(completion);
+                lock (_gate)
+                {
+                    Remove(run);
+                }
+
                 return;
             }
-            catch (Exception e) when (attempt < 5)
+            catch (Exception e) when (attempt < DeliveryBackoff.Length && !_stop.IsCancellationRequested)
             {
-                LogDeliveryRetry(logger, e, completion.RunId, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), infrastructureTime);
+                LogDeliveryRetry(_logger, e, completion.RunId, attempt + 1);
+                await Task.Delay(DeliveryBackoff[attempt], _infrastructureTime);
             }
             catch (Exception e)
             {
-                // Safe to give up: the run is still in flight in the grain's state and is settled from the ledger.
-                LogDeliveryFailed(logger, e, completion.RunId);
+                lock (_gate)
+                {
+                    run.Park();
+                    run.Done.TrySetResult();
+                }
+
+                LogDeliveryParked(_logger, e, completion.RunId);
                 return;
             }
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Delivering the completion of run {RunId} failed (attempt {Attempt}); retrying")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Delivering the completion of run {RunId} failed (attempt {Attempt}); retrying")]
     private static partial void LogDeliveryRetry(ILogger logger, Exception exception, string runId, int attempt);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Could not deliver the completion of run {RunId}; it will be settled from the run ledger")]
-    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string runId);
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Could not deliver the completion of run {RunId}; it is parked until its schedule collects it")]
+    private static partial void LogDeliveryParked(ILogger logger, Exception exception, string runId);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Run {RunId} was cancelled by shutdown; the next activation of its schedule settles it from the ledger")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Run {RunId} was cancelled by shutdown; the next activation of its schedule settles it from the ledger")]
     private static partial void LogLeftToLedger(ILogger logger, string runId);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Shutdown drain timed out; cancelling {Count} runs as interrupted")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Shutdown drain timed out; cancelling {Count} runs, to be settled from the ledger")]
     private static partial void LogDrainTimedOut(ILogger logger, int count);
 
-    private sealed class Entry(bool held)
-    {
-        public CancellationTokenSource Cancellation { get; } = new();
-
-        /// <summary>Waiting for its instant, without a slot.</summary>
-        public bool Held { get; private set; } = held;
-
-        public string? Reason { get; set; }
-
-        public Task? Task { get; set; }
-
-        private int _slotReleased = held ? 1 : 0;
-
-        /// <summary>The held run reached its instant and took a slot.</summary>
-        public void TookSlot()
-        {
-            Held = false;
-            Volatile.Write(ref _slotReleased, 0);
-        }
-
-        /// <summary>Gives the run's slot back exactly once.</summary>
-        public void ReleaseSlot(ref int count)
-        {
-            if (Interlocked.Exchange(ref _slotReleased, 1) == 0)
-            {
-                Interlocked.Decrement(ref count);
-            }
-        }
-    }
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Run {RunId} of {ScheduleKey} was dispatched again while still {Phase} here; the new dispatch adopts it")]
+    private static partial void LogAdopted(ILogger logger, string runId, string scheduleKey, RunPhase phase);
 }

@@ -28,6 +28,12 @@ public sealed record RunTicket
     /// <summary>The dispatcher holds the run until this instant (an occurrence armed ahead of its time).</summary>
     [Id(10)] public DateTimeOffset? NotBefore { get; init; }
 
+    /// <summary>
+    /// Names this dispatch of the run (a new token for every dispatch): a completion carries it back, and the schedule
+    /// settles a run only with the completion of its current dispatch, never with a late one from an older dispatch.
+    /// </summary>
+    [Id(11)] public string Dispatch { get; init; } = "";
+
     public JobRequest ToRequest() => new()
     {
         Tenant = Tenant,

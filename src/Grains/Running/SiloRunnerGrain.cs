@@ -7,9 +7,17 @@ namespace NodeDb.Orleans.Grains.Running;
 [SiloTargetedPlacement, Reentrant]
 public sealed class SiloRunnerGrain(JobDispatcher dispatcher) : Grain, ISiloRunnerGrain
 {
-    public Task<bool> StartAsync(RunTicket ticket) => Task.FromResult(dispatcher.TryStart(ticket));
+    public Task<bool> StartAsync(RunTicket ticket) => Task.FromResult(dispatcher.TryAccept(ticket));
 
-    public Task<bool> CancelAsync(string runId, string reason) => Task.FromResult(dispatcher.Cancel(runId, reason));
+    public Task<bool> CancelAsync(string scheduleKey, string runId, string reason) =>
+        Task.FromResult(dispatcher.Cancel(new RunKey(scheduleKey, runId), reason));
 
-    public Task<bool> IsRunningAsync(string runId) => Task.FromResult(dispatcher.IsRunning(runId));
+    public Task<DispatchReport?> FindAsync(string scheduleKey, string runId, string dispatch) =>
+        Task.FromResult(dispatcher.Find(new RunKey(scheduleKey, runId), dispatch));
+
+    public Task ForgetAsync(string scheduleKey, string runId, string dispatch)
+    {
+        dispatcher.Forget(new RunKey(scheduleKey, runId), dispatch);
+        return Task.CompletedTask;
+    }
 }

@@ -18,7 +18,6 @@ public sealed partial class ScheduleGrain
         var toStart = new List<InFlightRun>();
         var ids = ImmutableArray.CreateBuilder<string>();
         var runs = planned.Select(p => ToInFlight(definition, p, now)).ToList();
-        ids.AddRange(runs.Select(r => r.RunId));
 
         if (runs.Count > 0)
         {
@@ -48,6 +47,14 @@ public sealed partial class ScheduleGrain
         }
 
         toStart = FanOut(definition, toStart);
+
+        // The ids of what this call created, in order: rows written at once, runs started (one per silo for SCOPE LOCAL,
+        // so a manual trigger returns an id that history will show), runs waiting behind them.
+        var plannedIds = runs.Select(r => r.RunId).ToHashSet(StringComparer.Ordinal);
+        ids.AddRange(records.Select(r => r.RunId)
+            .Concat(toStart.Select(r => r.RunId))
+            .Concat(state.State.Backlog.Select(r => r.RunId))
+            .Where(id => plannedIds.Contains(id) || (id.IndexOf('@', StringComparison.Ordinal) is > 0 and var at && plannedIds.Contains(id[..at]))));
         state.State.Outbox.AddRange(records);
         state.State.InFlight.AddRange(toStart);
 
@@ -112,58 +119,88 @@ public sealed partial class ScheduleGrain
             .Select(m => m.SiloAddress.ToParsableString())
             .Order(StringComparer.Ordinal)
             .ToList();
-        return [.. runs.SelectMany(r => silos.Select(s => r with { RunId = RunIds.OnSilo(r.RunId, s), Silo = s }))];
+        // A run that already names its silo (recovered from a silo that died) runs once, under its own id.
+        return [.. runs.SelectMany(r => r.PerSilo
+            ? [r]
+            : silos.Select(s => r with { RunId = RunIds.OnSilo(r.RunId, s), Silo = s, PerSilo = true, Dispatch = NewDispatch() }))];
     }
 
     private async Task DispatchAsync(List<InFlightRun> runs, DateTimeOffset now)
     {
-        var rejected = new List<RunRecord>();
+        var refused = new List<RunRecord>();
         foreach (var run in runs)
         {
             var ticket = Ticket(run);
-            bool started;
+            if (run.Silo == dispatcher.SiloName)
+            {
+                if (!dispatcher.TryAccept(ticket))
+                {
+                    refused.Add(Refused(run, now));
+                }
+
+                continue;
+            }
+
             try
             {
-                started = run.Silo == dispatcher.SiloName
-                    ? dispatcher.TryStart(ticket)
-                    : await GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo!).StartAsync(ticket);
+                if (!await GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo!).StartAsync(ticket))
+                {
+                    refused.Add(Refused(run, now));
+                }
             }
             catch (Exception e)
             {
+                // The call failed or timed out: the run may have started there. It stays in flight; the recheck asks that
+                // silo where it stands (FindAsync), and the ledger settles it if that silo is gone or never got it.
                 LogDispatchFailed(logger, e, run.RunId, run.Silo ?? "");
-                started = false;
-            }
-
-            if (!started)
-            {
-                state.State.InFlight.Remove(run);
-                rejected.Add(Row(run, RunStatus.Rejected, now, $"silo {run.Silo} was at its cap of concurrent runs or stopping"));
             }
         }
 
-        if (rejected.Count > 0)
+        if (refused.Count > 0)
         {
-            state.State.Outbox.AddRange(rejected);
+            state.State.Outbox.AddRange(refused);
             state.State.LastStatus = RunStatus.Rejected;
             await WriteStateAsync();
         }
     }
 
+    /// <summary>A silo that is stopping takes no run: recorded Rejected, the slot being gone with the silo.</summary>
+    private RunRecord Refused(InFlightRun run, DateTimeOffset now)
+    {
+        state.State.InFlight.Remove(run);
+        return Row(run, RunStatus.Rejected, now, $"silo {run.Silo} was stopping and took no new run");
+    }
+
     public async Task CompleteRunAsync(RunCompletion completion)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        var run = state.State.InFlight.Find(r => r.RunId == completion.RunId);
+        var run = state.State.InFlight.Find(r => r.RunId == completion.RunId && r.Dispatch == completion.Dispatch);
         if (run is null || Definition is null)
         {
-            // Already settled (recovery, drop); the first outcome recorded stands.
+            // Already settled (recovery, drop), or the completion of an older dispatch of a run dispatched again: the
+            // outcome recorded for the current dispatch stands.
             return;
         }
 
-        var now = clock.GetUtcNow();
-        state.State.InFlight.Remove(run);
-        state.State.Outbox.Add(Row(run, completion.Status, now, completion.Reason) with
+        Settle(run, completion, clock.GetUtcNow());
+        await StartBacklogAsync(clock.GetUtcNow());
+    }
+
+    /// <summary>Moves a run from in flight to the outbox with the outcome its dispatcher reported.</summary>
+    private void Settle(InFlightRun run, RunCompletion completion, DateTimeOffset now)
+    {
+        var reason = completion.Reason;
+        if (reason is null && completion.Waited >= TimeSpan.FromMilliseconds(1) && completion.Status != RunStatus.Rejected)
         {
-            // An armed run refused or cancelled before its instant never started.
+            reason = string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"waited {completion.Waited.TotalMilliseconds:0} ms in silo {completion.Silo}'s run queue for a slot");
+        }
+
+        state.State.InFlight.Remove(run);
+        state.State.Outbox.Add(Row(run, completion.Status, now, reason) with
+        {
+            // A run refused or cancelled before it started never started.
             StartedAt = completion.Attempt == 0 ? null : completion.StartedAt,
             FinishedAt = completion.FinishedAt,
             Error = completion.Error,
@@ -172,7 +209,6 @@ public sealed partial class ScheduleGrain
         });
         state.State.LastStatus = completion.Status;
         state.State.LastFinishedAt = completion.FinishedAt;
-        await StartBacklogAsync(now);
     }
 
     /// <summary>Starts the next waiting run once nothing blocks it, and persists whatever changed.</summary>
@@ -181,9 +217,9 @@ public sealed partial class ScheduleGrain
         var next = new List<InFlightRun>();
         if (state.State.Backlog.Count > 0 && (state.State.InFlight.Count == 0 || Definition!.Overlap == OverlapPolicy.Allow))
         {
-            var run = state.State.Backlog[0] with { ClaimedAt = now, Buffered = false };
+            var run = state.State.Backlog[0] with { ClaimedAt = now, Buffered = false, Silo = dispatcher.SiloName, Dispatch = NewDispatch() };
             state.State.Backlog.RemoveAt(0);
-            next = FanOut(Definition!, [run with { Silo = dispatcher.SiloName }]);
+            next = FanOut(Definition!, [run]);
             state.State.InFlight.AddRange(next);
         }
 
@@ -199,11 +235,11 @@ public sealed partial class ScheduleGrain
         {
             if (run.Silo == dispatcher.SiloName)
             {
-                dispatcher.Cancel(run.RunId, reason);
+                dispatcher.Cancel(new RunKey(Key, run.RunId), reason);
             }
             else if (run.Silo is not null)
             {
-                await GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo).CancelAsync(run.RunId, reason);
+                await GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo).CancelAsync(Key, run.RunId, reason);
             }
         }
         catch (Exception e)
@@ -224,7 +260,11 @@ public sealed partial class ScheduleGrain
         Trigger = run.Trigger,
         CoversFrom = run.CoversFrom,
         Count = run.Count,
+        Dispatch = NewDispatch(),
     };
+
+    /// <summary>A fresh token for a dispatch: a completion settles a run only when it carries the current one.</summary>
+    private static string NewDispatch() => Guid.NewGuid().ToString("N")[..16];
 
     private RunTicket Ticket(InFlightRun run)
     {
@@ -242,6 +282,7 @@ public sealed partial class ScheduleGrain
             ScheduledAt = run.ScheduledAt,
             Trigger = run.Trigger,
             NotBefore = run.ScheduledAt,
+            Dispatch = run.Dispatch,
         };
     }
 

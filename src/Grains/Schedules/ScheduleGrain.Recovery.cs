@@ -1,10 +1,17 @@
+using NodeDb.Orleans.Grains.Running;
+
 namespace NodeDb.Orleans.Grains.Schedules;
 
 public sealed partial class ScheduleGrain
 {
+    /// <summary>A run on another live silo is asked about only once it is this old: younger ones are simply running.</summary>
+    private static readonly TimeSpan AskRemoteAfter = TimeSpan.FromSeconds(10);
+
     /// <summary>
-    /// Settles runs left in flight by a silo that is gone: the tenant's run ledger says whether each committed.
-    /// Committed → Succeeded (recovered), never run again. Absent → it had no effect and runs again, unless the
+    /// Settles the runs in flight that will never report back. Each run's dispatcher is asked first: a run it still
+    /// holds, queues or runs is left alone; one that ended but whose completion could not be delivered is settled with
+    /// that completion. Only a run whose dispatcher is gone (its silo died) or does not know it goes to the tenant's run
+    /// ledger: committed → Succeeded (recovered), never run again; absent → it had no effect and runs again, unless the
     /// schedule's missed policy says an occurrence that old is skipped.
     /// </summary>
     private async Task SettleOrphansAsync(DateTimeOffset now)
@@ -12,7 +19,16 @@ public sealed partial class ScheduleGrain
         var changed = false;
         foreach (var run in state.State.InFlight.ToList())
         {
-            if (IsStillRunning(run))
+            var report = await LocateAsync(run, now);
+            if (report is { Completion: { } parked } && report.Phase == RunPhase.Parked)
+            {
+                Settle(run, parked, now);
+                changed = true;
+                await ForgetAsync(run);
+                continue;
+            }
+
+            if (report is not null)
             {
                 continue;
             }
@@ -47,7 +63,9 @@ public sealed partial class ScheduleGrain
             var current = run.ScheduledAt is { } at && now - at < _options.Grace + _cron!.UnitLength;
             if (run.Trigger != RunTrigger.Cron || current || Definition!.Missed != MissedPolicy.Skip)
             {
-                state.State.Backlog.Insert(0, run with { Silo = dispatcher.SiloName });
+                // Run again under the same id, so the ledger still tells whether it committed. A SCOPE LOCAL run already
+                // names the silo it stood for: it runs once more, here, never fanned out to every silo again.
+                state.State.Backlog.Insert(0, run with { PerSilo = run.PerSilo || Definition!.Scope == ScheduleScope.Local });
                 LogRecovered(logger, run.RunId, "absent from the ledger; running it again");
             }
             else
@@ -65,19 +83,66 @@ public sealed partial class ScheduleGrain
         }
     }
 
-    private bool IsStillRunning(InFlightRun run)
+    /// <summary>
+    /// Where a run in flight stands, from its dispatcher: null when nobody holds it any more (its silo is gone, or the
+    /// silo does not know this dispatch), so only the ledger can tell what became of it.
+    /// </summary>
+    private async Task<DispatchReport?> LocateAsync(InFlightRun run, DateTimeOffset now)
     {
         if (run.Silo == dispatcher.SiloName)
         {
-            return dispatcher.IsRunning(run.RunId);
+            return dispatcher.Find(new RunKey(Key, run.RunId), run.Dispatch);
         }
 
         if (run.Silo is null)
         {
-            return false;
+            return null;
         }
 
         var status = membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(run.Silo));
-        return status is SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created or SiloStatus.ShuttingDown or SiloStatus.Stopping;
+        if (status is SiloStatus.Joining or SiloStatus.Created or SiloStatus.ShuttingDown or SiloStatus.Stopping)
+        {
+            return new DispatchReport(RunPhase.Running, null);
+        }
+
+        if (status is not SiloStatus.Active)
+        {
+            return null;
+        }
+
+        if (now - run.ClaimedAt < AskRemoteAfter)
+        {
+            return new DispatchReport(RunPhase.Running, null);
+        }
+
+        try
+        {
+            return await GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo).FindAsync(Key, run.RunId, run.Dispatch);
+        }
+        catch (Exception e)
+        {
+            // No answer now: the silo is alive by membership, so treat the run as running and ask on the next recheck.
+            LogDispatchFailed(logger, e, run.RunId, run.Silo);
+            return new DispatchReport(RunPhase.Running, null);
+        }
+    }
+
+    private async Task ForgetAsync(InFlightRun run)
+    {
+        if (run.Silo == dispatcher.SiloName)
+        {
+            dispatcher.Forget(new RunKey(Key, run.RunId), run.Dispatch);
+            return;
+        }
+
+        try
+        {
+            await GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo!).ForgetAsync(Key, run.RunId, run.Dispatch);
+        }
+        catch (Exception e)
+        {
+            // Harmless: a parked completion nobody collects only costs that silo a little memory until it restarts.
+            LogDispatchFailed(logger, e, run.RunId, run.Silo ?? "");
+        }
     }
 }

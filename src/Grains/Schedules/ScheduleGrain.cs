@@ -366,9 +366,10 @@ public sealed partial class ScheduleGrain(
         DateTimeOffset? due = state.State.Backlog.Count > 0 && state.State.InFlight.Count == 0
             ? now
             : OccurrencePlanner.NextDue(_cron!, state.State.LastFired, now, Rules(definition));
-        if (state.State.InFlight.Any(r => r.Silo != dispatcher.SiloName))
+        if (state.State.InFlight.Count > 0)
         {
-            // Runs on other silos: look again soon, so a silo that died with one is noticed without waiting for the reminder.
+            // Runs in flight: look again soon, so a silo that died with one, or a completion that could not be delivered
+            // (parked in its dispatcher), is noticed without waiting for the reminder.
             var recheck = now + TimeSpan.FromSeconds(10);
             due = due is null || due > recheck ? recheck : due;
         }

@@ -65,7 +65,7 @@ public sealed class ArmAheadTests
     }
 
     [Fact]
-    public async Task An_armed_run_that_meets_a_full_cap_at_its_instant_is_recorded_rejected()
+    public async Task An_armed_run_that_meets_a_full_cap_at_its_instant_waits_and_is_rejected_only_after_the_grace_period()
     {
         await using var cluster = await SchedulerCluster.StartAsync(silos: 1, configure: o =>
         {
@@ -81,13 +81,18 @@ public sealed class ArmAheadTests
         await cluster.CreateAsync("t1", "hourly", "1 12 * * *");
         cluster.Time.Advance(next - cluster.Time.GetUtcNow() - TimeSpan.FromMilliseconds(500));
         await cluster.TickAsync(); // arms 12:01 for both; the cap of 1 is taken by the held run
-        cluster.Time.Advance(TimeSpan.FromMilliseconds(500));
-        await UntilAsync(async () => (await cluster.HistoryAsync("t1", "hourly")).Count > 0);
+        cluster.Time.Advance(TimeSpan.FromMilliseconds(500)); // its instant: no slot, so it waits in the queue
+        var dispatcher = cluster.SiloServices.Single().GetRequiredService<JobDispatcher>();
+        await UntilAsync(() => Task.FromResult(dispatcher.QueueLength == 1));
+        Assert.Empty(await cluster.HistoryAsync("t1", "hourly"));
 
+        cluster.Time.Advance(TimeSpan.FromSeconds(5)); // the grace period is over
+        await UntilAsync(async () => (await cluster.HistoryAsync("t1", "hourly")).Count > 0);
         var row = Assert.Single(await cluster.HistoryAsync("t1", "hourly"));
         Assert.Equal(RunStatus.Rejected, row.Status);
         Assert.Null(row.StartedAt);
         Assert.Contains("cap", row.Reason, StringComparison.Ordinal);
+        Assert.Contains("waited 5000 ms", row.Reason, StringComparison.Ordinal);
         cluster.Scripted.Release("busy");
     }
 
@@ -101,7 +106,7 @@ public sealed class ArmAheadTests
         await cluster.TickAsync();
         var dispatcher = cluster.SiloServices.First().GetRequiredService<JobDispatcher>();
         var armed = Assert.Single((await cluster.Schedule("t1", "hourly").GetStatusAsync())!.InFlight);
-        Assert.True(dispatcher.IsRunning(armed.RunId));
+        Assert.Equal(RunPhase.Held, dispatcher.Find(new RunKey(ScheduleKey.Of("t1", "hourly"), armed.RunId), armed.Dispatch)?.Phase);
 
         Assert.True(await cluster.Schedule("t1", "hourly").DropAsync());
         await dispatcher.WhenIdleAsync(TestContext.Current.CancellationToken);

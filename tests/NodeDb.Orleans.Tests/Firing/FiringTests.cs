@@ -122,26 +122,6 @@ public sealed class FiringTests
     }
 
     [Fact]
-    public async Task A_full_dispatcher_records_rejected()
-    {
-        await using var cluster = await SchedulerCluster.StartAsync(silos: 1, configure: o => o.MaxConcurrentJobs = 1);
-        await cluster.CreateAsync("t1", "hog", "* * * * *");
-        cluster.Scripted.Hold("hog");
-        await cluster.TickAsync(); // 12:00 takes the only slot
-        await cluster.Scripted.WhenStartedAsync("hog");
-        cluster.Time.Advance(TimeSpan.FromMinutes(1));
-        await cluster.TickAsync(); // 12:01: ALLOW overlap, but the silo is at its cap
-        cluster.Scripted.Release("hog");
-        await cluster.DrainAsync();
-
-        var history = await cluster.HistoryAsync("t1", "hog");
-        var rejected = Assert.Single(history, r => r.Status == RunStatus.Rejected);
-        Assert.Equal(1, rejected.ScheduledAt!.Value.Minute);
-        Assert.Contains("cap", rejected.Reason);
-        Assert.Single(history, r => r.Status == RunStatus.Succeeded);
-    }
-
-    [Fact]
     public async Task Scope_local_runs_once_per_silo_per_occurrence()
     {
         await using var cluster = await SchedulerCluster.StartAsync(silos: 2);
