@@ -371,7 +371,8 @@ public sealed partial class JobDispatcher : IDisposable
             outcome = new JobOutcome(RunStatus.Failed, 1, e.Message);
         }
 
-        var startedAt = outcome.BodyStartedAt ?? run.StartedAt!.Value;
+        // The start a user sees is when the body began in the database: a wait for the tenant's writer counts as late.
+        var startedAt = run.StartedAt!.Value + (outcome.StartDelay ?? TimeSpan.Zero);
         if (ticket.ScheduledAt is { } scheduled && ticket.Trigger is RunTrigger.Cron)
         {
             _instruments.RunStarted(startedAt - scheduled);

@@ -8,10 +8,10 @@ namespace NodeDb.Orleans.Grains.Running;
 public sealed record JobOutcome(RunStatus Status, int Attempt, string? Error = null, string? Reason = null)
 {
     /// <summary>
-    /// When the body began executing in the database (after waiting for the tenant's writer, for example); null when the
-    /// runner cannot tell, and then the dispatcher's start counts.
+    /// How long the first attempt waited inside the runner before its body began (for the tenant's writer, for example);
+    /// the run's start is the dispatcher's start plus this. Null when the runner does not queue.
     /// </summary>
-    public DateTimeOffset? BodyStartedAt { get; init; }
+    public TimeSpan? StartDelay { get; init; }
 
     public static JobOutcome Succeeded(int attempt) => new(RunStatus.Succeeded, attempt);
 }

@@ -40,7 +40,7 @@ public abstract class RunnerEngineTests : IAsyncLifetime
         var host = await HostAsync();
         var outcome = await host.Runner.RunAsync(Request("r1", "BEGIN INSERT INTO effects(v) VALUES (1); INSERT INTO effects(v) VALUES (2); END"), Ct);
 
-        Assert.Equal(JobOutcome.Succeeded(1), outcome);
+        Assert.Equal((RunStatus.Succeeded, 1), (outcome.Status, outcome.Attempt));
         Assert.Equal(2, await CountEffectsAsync());
         Assert.True(await host.Runner.WasCommittedAsync(Tenant, "r1", Ct));
         Assert.False(await host.Runner.WasCommittedAsync(Tenant, "never-ran", Ct));
@@ -127,7 +127,7 @@ public abstract class RunnerEngineTests : IAsyncLifetime
 
         var outcome = await host.Runner.RunAsync(Request("r-retry", $"BEGIN {LockWaitPrefix}INSERT INTO effects(v) VALUES (1); END", retries: 2), Ct);
 
-        Assert.Equal(JobOutcome.Succeeded(2), outcome);
+        Assert.Equal((RunStatus.Succeeded, 2), (outcome.Status, outcome.Attempt));
         Assert.Equal([(RunSeam.BetweenAttempts, 1), (RunSeam.AfterBodyBeforeCommit, 2), (RunSeam.AfterCommit, 2)], host.Faults.Reached.ToArray());
         Assert.Equal(1, await CountEffectsAsync());
     }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Sql.Execution;
 
 namespace NodeDb.Orleans.Tests.Sql;
@@ -73,6 +74,103 @@ public sealed class SqliteRunnerTests : RunnerEngineTests
         Assert.Equal(1, outcome.Attempt);
         Assert.Contains("SQLite error 5", outcome.Error, StringComparison.Ordinal);
         Assert.Contains("retries", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Runs_queued_together_for_one_tenant_commit_in_one_transaction_each_in_its_own_savepoint()
+    {
+        var host = await HostAsync();
+        var runs = new List<Task<JobOutcome>>();
+        await using (await HoldLockAsync())
+        {
+            // The writer waits for the file's lock (another process holds it) while 40 runs queue behind it in process.
+            for (var i = 0; i < 40; i++)
+            {
+                var body = i % 10 == 3
+                    ? $"BEGIN INSERT INTO effects(v) VALUES ({i}); INSERT INTO uniques(k) VALUES (1); INSERT INTO uniques(k) VALUES (1); END"
+                    : $"BEGIN INSERT INTO effects(v) VALUES ({i}); END";
+                runs.Add(host.Runner.RunAsync(Request($"r-batch-{i}", body, retries: 0), Ct));
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        var outcomes = await Task.WhenAll(runs);
+
+        // A failing body rolls back its own savepoint only: its first insert is gone, the others' effects stay.
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.Equal(i % 10 == 3 ? RunStatus.Failed : RunStatus.Succeeded, outcomes[i].Status);
+        }
+
+        Assert.All(outcomes.Where(o => o.Status == RunStatus.Failed), o => Assert.Contains("UNIQUE constraint failed", o.Error, StringComparison.Ordinal));
+        Assert.Equal(36, await CountEffectsAsync());
+        Assert.Equal(36, Scalar("SELECT count(*) FROM nodedb_run_ledger WHERE run_id LIKE 'r-batch-%'"));
+        Assert.Equal(0, Scalar("SELECT count(*) FROM nodedb_run_ledger WHERE run_id IN ('r-batch-3', 'r-batch-13', 'r-batch-23', 'r-batch-33')"));
+    }
+
+    [Fact]
+    public async Task A_body_that_ends_the_whole_transaction_does_not_lose_or_double_the_runs_batched_with_it()
+    {
+        var host = await HostAsync();
+        var runs = new List<Task<JobOutcome>>();
+        await using (await HoldLockAsync())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                // INSERT OR ROLLBACK on a conflict rolls back the enclosing transaction, savepoints and all.
+                var body = i == 5
+                    ? "BEGIN INSERT INTO uniques(k) VALUES (7); INSERT OR ROLLBACK INTO uniques(k) VALUES (7); END"
+                    : $"BEGIN INSERT INTO effects(v) VALUES ({i}); END";
+                runs.Add(host.Runner.RunAsync(Request($"r-kill-{i}", body, retries: 0), Ct));
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        var outcomes = await Task.WhenAll(runs);
+
+        Assert.Equal(RunStatus.Failed, outcomes[5].Status);
+        Assert.All(outcomes.Where((_, i) => i != 5), o => Assert.Equal(RunStatus.Succeeded, o.Status));
+        Assert.Equal(9, await CountEffectsAsync());
+        Assert.Equal(9, Scalar("SELECT count(DISTINCT v) FROM effects"));
+        Assert.Equal(9, Scalar("SELECT count(*) FROM nodedb_run_ledger WHERE run_id LIKE 'r-kill-%'"));
+        Assert.Equal(0, Scalar("SELECT count(*) FROM uniques"));
+    }
+
+    [Fact]
+    public async Task A_run_that_times_out_inside_a_batch_rolls_back_alone()
+    {
+        var host = await HostAsync();
+        var runs = new List<Task<JobOutcome>>();
+        await using (await HoldLockAsync())
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                var body = i == 2
+                    ? $"BEGIN INSERT INTO effects(v) VALUES (-1); INSERT INTO effects(v) {LongRunningStatement.Replace("SELECT count(*)", "SELECT x", StringComparison.Ordinal)}; END"
+                    : $"BEGIN INSERT INTO effects(v) VALUES ({i}); END";
+                runs.Add(host.Runner.RunAsync(Request($"r-slow-{i}", body, retries: 0) with { Timeout = i == 2 ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(60) }, Ct));
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        var outcomes = await Task.WhenAll(runs);
+
+        Assert.Equal(RunStatus.TimedOut, outcomes[2].Status);
+        Assert.All(outcomes.Where((_, i) => i != 2), o => Assert.Equal(RunStatus.Succeeded, o.Status));
+        Assert.Equal(5, await CountEffectsAsync());
+        Assert.Equal(0, Scalar("SELECT count(*) FROM effects WHERE v = -1"));
+        Assert.Equal(5, Scalar("SELECT count(*) FROM nodedb_run_ledger WHERE run_id LIKE 'r-slow-%'"));
+    }
+
+    private long Scalar(string sql)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
     }
 
     public override async ValueTask DisposeAsync()

@@ -57,20 +57,32 @@ public sealed partial class SqlJobRunner : IJobRunner
         var started = _time.GetTimestamp();
         using var budget = new CancellationTokenSource(timeout, _time);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, cancellationToken);
+        TimeSpan? startDelay = null;
         for (var attempt = 1; ; attempt++)
         {
             Exception error;
             try
             {
-                var result = await engine.RunAttemptAsync(new RunAttempt(request, body, attempt, _time.GetUtcNow()), run.Token);
+                var current = new RunAttempt(request, body, attempt, _time.GetUtcNow()) { Time = _time };
+                AttemptResult result;
+                try
+                {
+                    result = await engine.RunAttemptAsync(current, run.Token);
+                }
+                finally
+                {
+                    // The run began when its first attempt's body did.
+                    startDelay ??= current.WaitedForWriter;
+                }
+
                 await PruneIfDueAsync(request.Tenant, engine);
                 if (result == AttemptResult.AlreadyCommitted)
                 {
                     LogAlreadyCommitted(request.RunId, request.Tenant, request.Schedule);
-                    return new JobOutcome(RunStatus.Succeeded, attempt, Reason: RecoveredReason);
+                    return new JobOutcome(RunStatus.Succeeded, attempt, Reason: RecoveredReason) { StartDelay = startDelay };
                 }
 
-                return JobOutcome.Succeeded(attempt);
+                return JobOutcome.Succeeded(attempt) with { StartDelay = startDelay };
             }
             catch (Exception e) when (run.IsCancellationRequested && (e is OperationCanceledException || IsDatabaseError(e)))
             {

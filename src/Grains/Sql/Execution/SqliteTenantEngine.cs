@@ -22,6 +22,7 @@ internal sealed class SqliteTenantEngine : ITenantEngine
     private readonly string _directory;
     private readonly int _busySeconds;
     private readonly IRunFaultInjector _faults;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SqliteTenantWriter> _writers = new(StringComparer.Ordinal);
 
     public SqliteTenantEngine(TenantDatabaseOptions options, IRunFaultInjector faults)
     {
@@ -34,8 +35,13 @@ internal sealed class SqliteTenantEngine : ITenantEngine
 
     public string PathOf(string tenant) => Path.Combine(_directory, tenant + ".db");
 
-    public Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken) =>
-        Task.Run(() => RunAttempt(attempt, cancellationToken), CancellationToken.None);
+    /// <summary>Queues the attempt for the tenant's one writer in this process (<see cref="SqliteTenantWriter"/>).</summary>
+    public Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken)
+    {
+        var tenant = attempt.Request.Tenant;
+        var writer = _writers.GetOrAdd(tenant, t => new SqliteTenantWriter(() => Open(t, SqliteOpenMode.ReadWriteCreate), PrepareWriter, _faults));
+        return writer.RunAsync(attempt, cancellationToken);
+    }
 
     public Task<bool> WasCommittedAsync(string tenant, string runId, CancellationToken cancellationToken) =>
         Task.Run(
@@ -105,62 +111,12 @@ internal sealed class SqliteTenantEngine : ITenantEngine
             },
             CancellationToken.None);
 
-    private AttemptResult RunAttempt(RunAttempt attempt, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var request = attempt.Request;
-        using var connection = Open(request.Tenant, SqliteOpenMode.ReadWriteCreate);
-
-        // Registered after the connection opened and disposed before it closes, so the interrupt never
-        // reaches a closed handle.
-        using var interrupt = cancellationToken.Register(() => sqlite3_interrupt(connection.Handle));
-        EnsureLedger(connection);
-
-        // IMMEDIATE takes the write lock up front: a deferred transaction that upgrades later can hit a
-        // busy error the busy handler cannot wait out.
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using (var ledger = connection.CreateCommand())
-        {
-            ledger.Transaction = transaction;
-            ledger.CommandText = "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($run, $schedule, $at) ON CONFLICT(run_id) DO NOTHING";
-            ledger.Parameters.AddWithValue("$run", request.RunId);
-            ledger.Parameters.AddWithValue("$schedule", request.Schedule);
-            ledger.Parameters.AddWithValue("$at", attempt.Now.ToUnixTimeMilliseconds());
-            if (ledger.ExecuteNonQuery() == 0)
-            {
-                return AttemptResult.AlreadyCommitted;
-            }
-        }
-
-        var statements = attempt.Body.Statements;
-        for (var i = 0; i < statements.Count; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = statements[i];
-            try
-            {
-                command.ExecuteNonQuery();
-            }
-            catch (SqliteException e)
-            {
-                throw new StatementFailedException(i + 1, statements.Count, statements[i], e);
-            }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, attempt.Number);
-        transaction.Commit();
-        _faults.OnSeam(RunSeam.AfterCommit, request, attempt.Number);
-        return AttemptResult.Committed;
-    }
-
-    private static void EnsureLedger(SqliteConnection connection)
+    private static void PrepareWriter(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
-        // WAL lets readers (ad-hoc queries, recovery look-ups) proceed while a job holds the write lock.
-        command.CommandText = "PRAGMA journal_mode = WAL;" + LedgerDdl;
+        // WAL lets readers (ad-hoc queries, recovery look-ups) proceed while the writer holds the write lock; FULL makes a
+        // commit durable (the WAL is synced) before a run is reported Succeeded.
+        command.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;" + LedgerDdl;
         command.ExecuteNonQuery();
     }
 
