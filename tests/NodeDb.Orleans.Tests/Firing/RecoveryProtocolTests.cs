@@ -80,6 +80,59 @@ public sealed class RecoveryProtocolTests
         Assert.Empty((await cluster.Schedule("t1", "local").GetStatusAsync())!.InFlight);
     }
 
+    [Fact]
+    public async Task A_dispatch_to_another_silo_whose_answer_is_lost_is_not_recorded_rejected_but_settled_by_its_completion()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 2, storage: (silo, _) =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Schedules);
+            silo.UseInMemoryReminderService();
+            silo.AddIncomingGrainCallFilter<LostStartAnswer>();
+        });
+        await cluster.CreateAsync("t1", "local", "* * * * *", d => d with { Scope = ScheduleScope.Local });
+
+        await cluster.AdvanceAsync(TimeSpan.Zero); // the remote start runs, but its caller sees a timeout
+
+        var history = await cluster.HistoryAsync("t1", "local");
+        Assert.True(LostStartAnswer.Lost >= 1);
+        Assert.Equal(2, history.Count);
+        Assert.All(history, r => Assert.Equal(RunStatus.Succeeded, r.Status));
+        Assert.Equal(2, cluster.Scripted.Requests.Count);
+        Assert.Empty((await cluster.Schedule("t1", "local").GetStatusAsync())!.InFlight);
+    }
+
+    [Fact]
+    public async Task A_manual_trigger_of_a_scope_local_schedule_returns_an_id_that_history_shows()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 2);
+        await cluster.CreateAsync("t1", "local", "0 0 1 1 *", d => d with { Scope = ScheduleScope.Local });
+
+        var id = await cluster.Schedule("t1", "local").TriggerAsync("ops");
+        await cluster.DrainAsync();
+
+        var history = await cluster.HistoryAsync("t1", "local");
+        Assert.Equal(2, history.Count);
+        Assert.Contains(history, r => r.RunId == id && r.Trigger == RunTrigger.Manual && r.Status == RunStatus.Succeeded);
+    }
+
+    /// <summary>Lets a start on a silo runner through, then fails the call, as a reply lost to a timeout would.</summary>
+    private sealed class LostStartAnswer : IIncomingGrainCallFilter
+    {
+        private static int _lost;
+
+        public static int Lost => Volatile.Read(ref _lost);
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            await context.Invoke();
+            if (context.InterfaceMethod?.Name == "StartAsync" && context.InterfaceMethod.DeclaringType?.Name == "ISiloRunnerGrain")
+            {
+                Interlocked.Increment(ref _lost);
+                throw new TimeoutException("the answer was lost (test)");
+            }
+        }
+    }
+
     /// <summary>Fails every completion call while <see cref="Dropping"/> is set, as a network partition would.</summary>
     private sealed class CompletionDropper : IIncomingGrainCallFilter
     {

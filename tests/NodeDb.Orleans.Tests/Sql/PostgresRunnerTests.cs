@@ -54,6 +54,21 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     }
 
     [Fact]
+    public async Task A_commit_whose_answer_is_lost_is_settled_from_the_ledger_not_reported_failed()
+    {
+        var host = await HostAsync();
+        // The server committed, then the connection broke before the answer arrived.
+        host.Faults.Once(RunSeam.AfterCommit, (_, _) => throw new IOException("connection reset by peer (test)"));
+
+        var outcome = await host.Runner.RunAsync(Request("r-lost-ack", "BEGIN INSERT INTO effects(v) VALUES (1); END", retries: 0), Ct);
+
+        Assert.Equal(RunStatus.Succeeded, outcome.Status);
+        Assert.Equal(SqlJobRunner.LostCommitAnswerReason, outcome.Reason);
+        Assert.False(outcome.Uncertain);
+        Assert.Equal(1, await CountEffectsAsync());
+    }
+
+    [Fact]
     public async Task A_serialization_failure_is_retried_until_the_retries_are_used()
     {
         var host = await HostAsync();

@@ -70,10 +70,19 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
         _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, attempt.Number);
 
-        // Not cancellable: a timeout that fires during COMMIT would leave us unsure whether it committed.
-        // If the connection drops here anyway, the retry's ledger insert tells which way it went.
-        await transaction.CommitAsync(CancellationToken.None);
-        _faults.OnSeam(RunSeam.AfterCommit, request, attempt.Number);
+        // Not cancellable: a timeout that fires during COMMIT would leave us unsure whether it committed. If the
+        // connection drops while the answer is on its way, the outcome is unknown and the runner asks the ledger.
+        try
+        {
+            await transaction.CommitAsync(CancellationToken.None);
+            _faults.OnSeam(RunSeam.AfterCommit, request, attempt.Number);
+        }
+        catch (Exception e) when (e is not PostgresException && (e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException))
+        {
+            // A PostgresException is the server refusing the commit: that one is certain, and not caught here.
+            throw new CommitOutcomeUnknownException(e);
+        }
+
         return AttemptResult.Committed;
     }
 

@@ -20,6 +20,14 @@ public sealed partial class SqlJobRunner : IJobRunner
     /// <summary>The <see cref="JobOutcome.Reason"/> of a run whose id was found committed in the ledger.</summary>
     public const string RecoveredReason = "recovered: the run id is in the tenant's run ledger, so it committed before; not applied again";
 
+    /// <summary>The <see cref="JobOutcome.Reason"/> of a run whose COMMIT answer was lost but whose id the ledger holds.</summary>
+    public const string LostCommitAnswerReason = "committed: the database's answer to COMMIT was lost, and the run ledger holds the run id";
+
+    /// <summary>How long past its budget an attempt may run before the runner stops waiting and leaves it to the ledger.</summary>
+    private static readonly TimeSpan AbandonMargin = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan LedgerProbeLimit = TimeSpan.FromSeconds(10);
+
     private readonly TenantEngines _engines;
     private readonly TenantDatabaseOptions _options;
     private readonly IRunFaultInjector _faults;
@@ -64,10 +72,20 @@ public sealed partial class SqlJobRunner : IJobRunner
             try
             {
                 var current = new RunAttempt(request, body, attempt, _time.GetUtcNow()) { Time = _time };
+                var pending = engine.RunAttemptAsync(current, run.Token);
                 AttemptResult result;
                 try
                 {
-                    result = await engine.RunAttemptAsync(current, run.Token);
+                    // A statement or a commit that ignores cancellation must not hold the run, and its slot, long past the
+                    // budget: past it (and a margin) the outcome is uncertain, and the ledger decides later.
+                    var left = timeout - _time.GetElapsedTime(started);
+                    result = await pending.WaitAsync((left > TimeSpan.Zero ? left : TimeSpan.Zero) + AbandonMargin, _time);
+                }
+                catch (TimeoutException) when (!pending.IsCompleted)
+                {
+                    _ = pending.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    LogAbandoned(request.RunId, request.Tenant, request.Schedule, attempt);
+                    return new JobOutcome(RunStatus.Failed, attempt, "the attempt outlived its time budget and may still commit") { Uncertain = true, StartDelay = startDelay ?? current.WaitedForWriter };
                 }
                 finally
                 {
@@ -83,6 +101,26 @@ public sealed partial class SqlJobRunner : IJobRunner
                 }
 
                 return JobOutcome.Succeeded(attempt) with { StartDelay = startDelay };
+            }
+            catch (CommitOutcomeUnknownException e)
+            {
+                // Ask the ledger before reporting anything: the body may have committed although the answer was lost.
+                using var limit = new CancellationTokenSource(LedgerProbeLimit, _time);
+                switch (await WasCommittedAsync(request.Tenant, request.RunId, limit.Token))
+                {
+                    case true:
+                        return new JobOutcome(RunStatus.Succeeded, attempt, Reason: LostCommitAnswerReason) { StartDelay = startDelay };
+                    case null:
+                        LogCommitUncertain(request.RunId, request.Tenant, request.Schedule, e);
+                        return new JobOutcome(RunStatus.Failed, attempt, SqlErrors.Message(e.InnerException!)) { Uncertain = true, StartDelay = startDelay };
+                }
+
+                // Not in the ledger: it did not commit, so it is an ordinary retryable connection error.
+                error = e.InnerException!;
+                if (run.IsCancellationRequested)
+                {
+                    return Unsuccessful(request, Stopped(cancellationToken, attempt, timeout));
+                }
             }
             catch (Exception e) when (run.IsCancellationRequested && (e is OperationCanceledException || IsDatabaseError(e)))
             {

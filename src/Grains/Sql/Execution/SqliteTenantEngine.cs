@@ -60,9 +60,15 @@ internal sealed class SqliteTenantEngine : ITenantEngine
                     return false;
                 }
 
+                // BEGIN IMMEDIATE waits (up to the busy timeout) for a writer in progress: a transaction that is inserting this
+                // run id right now is seen once it commits or rolls back, never read as "absent" while it still runs.
+                using var probe = connection.BeginTransaction(deferred: false);
+                command.Transaction = probe;
                 command.CommandText = "SELECT 1 FROM nodedb_run_ledger WHERE run_id = $run";
                 command.Parameters.AddWithValue("$run", runId);
-                return command.ExecuteScalar() is not null;
+                var committed = command.ExecuteScalar() is not null;
+                probe.Rollback();
+                return committed;
             },
             cancellationToken);
 
