@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace NodeDb.Orleans.Benchmarks.Measuring;
+
+/// <summary>
+/// Counts the warnings and errors a silo logs, by category and event, keeping one example message of each:
+/// a silo that logs hundreds of "orphaned run" lines a second is not healthy, whatever the history says.
+/// </summary>
+public sealed class LogCounter : ILoggerProvider
+{
+    private readonly ConcurrentDictionary<(string Category, int EventId), Entry> _entries = new();
+
+    public int Total => _entries.Values.Sum(e => e.Count);
+
+    public ILogger CreateLogger(string categoryName) => new Counter(this, categoryName);
+
+    /// <summary>The most frequent kinds, e.g. "412 × JobDispatcher 2005 'Run … was dispatched again …'".</summary>
+    public string Summary(int top = 3)
+    {
+        if (_entries.IsEmpty)
+        {
+            return "none";
+        }
+
+        return string.Join("; ", _entries.OrderByDescending(e => e.Value.Count).Take(top).Select(e =>
+            string.Create(CultureInfo.InvariantCulture,
+                $"{e.Value.Count} × {e.Key.Category.Split('.')[^1]} {e.Key.EventId} '{Shorten(e.Value.Example)}'")));
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private static string Shorten(string text) => text.Length <= 120 ? text : text[..117] + "...";
+
+    private sealed class Entry(string example)
+    {
+        private int _count;
+
+        public string Example { get; } = example;
+
+        public int Count => _count;
+
+        public void Increment() => Interlocked.Increment(ref _count);
+    }
+
+    private sealed class Counter(LogCounter owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
+            owner._entries.GetOrAdd((category, eventId.Id), _ => new Entry(formatter(state, exception))).Increment();
+        }
+    }
+}
