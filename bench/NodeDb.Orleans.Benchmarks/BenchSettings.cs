@@ -20,6 +20,12 @@ public sealed record BenchSettings
 
     public TimeSpan LoadWindow { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Diagnostic (<c>--pg-async-commit</c>): the benchmark's PostgreSQL servers run with <c>synchronous_commit = off</c>,
+    /// to tell the disk's fsync cost from the scheduler's. Off by default: a user's commit is durable.
+    /// </summary>
+    public bool PostgresAsyncCommit { get; init; }
+
     /// <summary>S5: one-row INSERT jobs due at the same instant on one PostgreSQL, run by NodeDb.Orleans and by pg_cron.</summary>
     public int S5Jobs { get; init; } = 1_000;
 
@@ -62,8 +68,8 @@ public sealed record BenchSettings
         // The diagnostic passes explain a miss; quick mode stays under two minutes without them.
         Diagnostics = false,
         S1Duration = TimeSpan.FromSeconds(5),
-        Warmup = TimeSpan.FromSeconds(3),
-        LoadWindow = TimeSpan.FromSeconds(5),
+        Warmup = TimeSpan.FromSeconds(2),
+        LoadWindow = TimeSpan.FromSeconds(4),
         S2Schedules = 1_000,
         S3Schedules = 5_000,
         S3Window = TimeSpan.FromSeconds(5),

@@ -26,8 +26,9 @@ public sealed class LoadTable(string title) : IReportTable
 
     /// <summary>Adds a measured load and checks it.</summary>
     /// <param name="p99TargetMs">The lateness p99 bound of this load (50 ms at 100 runs/s, 250 ms at 1,000/s).</param>
+    /// <param name="burst">Whether the window is one instant T, so the last commit after T means something.</param>
     /// <returns>The targets missed, empty when all were met.</returns>
-    public IReadOnlyList<string> Add(string load, HistorySummary history, ExactlyOnceCheck once, double p99TargetMs)
+    public IReadOnlyList<string> Add(string load, HistorySummary history, ExactlyOnceCheck once, double p99TargetMs, bool burst = false)
     {
         var missed = new List<string>();
         Check(missed, history.SucceededPercent >= SucceededTarget, $"Succeeded ≥ {SucceededTarget} %");
@@ -47,7 +48,7 @@ public sealed class LoadTable(string title) : IReportTable
             (history.Duplicates + once.ExtraEffects).ToString(CultureInfo.InvariantCulture),
             once.Mismatch.ToString(CultureInfo.InvariantCulture),
             string.Create(CultureInfo.InvariantCulture, $"{history.P50:0.0} / {history.P99:0.0} / {history.Max:0.0}"),
-            double.IsNaN(history.LastFinishedMs) ? "–" : history.LastFinishedMs.ToString("0", CultureInfo.InvariantCulture),
+            !burst || double.IsNaN(history.LastFinishedMs) ? "–" : history.LastFinishedMs.ToString("0", CultureInfo.InvariantCulture),
             missed.Count == 0 ? string.Create(CultureInfo.InvariantCulture, $"all met (p99 ≤ {p99TargetMs:0} ms)") : "MISSED: " + string.Join(", ", missed),
         ]);
         return missed;
@@ -56,6 +57,13 @@ public sealed class LoadTable(string title) : IReportTable
     /// <summary>A load that could not run here, with the reason (for example PostgreSQL not installed).</summary>
     public void Skip(string load, string reason) =>
         _rows.Add([load, "–", "–", "–", "–", "–", "–", "–", "–", "skipped: " + reason]);
+
+    /// <summary>A load whose measurement broke off (for example the silo stopped answering); counts as a miss.</summary>
+    public void Fail(string load, string reason)
+    {
+        Missed++;
+        _rows.Add([load, "–", "–", "–", "–", "–", "–", "–", "–", "FAILED: " + reason]);
+    }
 
     public void Note(string note) => _notes.Add(note);
 

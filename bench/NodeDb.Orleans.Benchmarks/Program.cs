@@ -1,6 +1,6 @@
 using NodeDb.Orleans.Benchmarks;
 
-// scripts/bench.sh [--quick|--full] [--only s1,s2,s3,s4,s5]
+// scripts/bench.sh [--quick|--full] [--only s1,s2,s3,s4,s5] [--pg-async-commit]
 if (args.Contains("--timer-probe"))
 {
     Console.WriteLine($"Machine: {BenchmarkRun.Machine()}");
@@ -12,6 +12,11 @@ var settings = args.Contains("--full") ? BenchSettings.Full : args.Contains("--t
 if (Option("--s3-schedules") is { } s3)
 {
     settings = settings with { S3Schedules = int.Parse(s3, System.Globalization.CultureInfo.InvariantCulture) };
+}
+
+if (args.Contains("--pg-async-commit"))
+{
+    settings = settings with { PostgresAsyncCommit = true };
 }
 
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();

@@ -8,9 +8,14 @@ namespace NodeDb.Orleans.Benchmarks.Measuring;
 /// Counts the warnings and errors a silo logs, by category and event, keeping one example message of each:
 /// a silo that logs hundreds of "orphaned run" lines a second is not healthy, whatever the history says.
 /// </summary>
-public sealed class LogCounter : ILoggerProvider
+/// <remarks>
+/// Prints the first <paramref name="echoLimit"/> to <paramref name="echo"/> and then only counts: an overloaded silo
+/// logs hundreds of thousands of lines, and writing them to the console would load the machine being measured.
+/// </remarks>
+public sealed class LogCounter(TextWriter? echo = null, int echoLimit = 20) : ILoggerProvider
 {
     private readonly ConcurrentDictionary<(string Category, int EventId), Entry> _entries = new();
+    private int _echoed;
 
     public int Total => _entries.Values.Sum(e => e.Count);
 
@@ -31,6 +36,24 @@ public sealed class LogCounter : ILoggerProvider
 
     public void Dispose()
     {
+    }
+
+    private void Echo(LogLevel level, string category, EventId eventId, string message, Exception? exception)
+    {
+        if (echo is null)
+        {
+            return;
+        }
+
+        var n = Interlocked.Increment(ref _echoed);
+        if (n <= echoLimit)
+        {
+            echo.WriteLine($"silo {level}: {category}[{eventId.Id}] {message}{(exception is null ? "" : " " + exception.GetType().Name + ": " + exception.Message)}");
+        }
+        else if (n == echoLimit + 1)
+        {
+            echo.WriteLine($"silo: more than {echoLimit} warnings and errors; the rest are counted (see the table's notes), not printed.");
+        }
     }
 
     private static string Shorten(string text) => text.Length <= 120 ? text : text[..117] + "...";
@@ -60,7 +83,9 @@ public sealed class LogCounter : ILoggerProvider
                 return;
             }
 
-            owner._entries.GetOrAdd((category, eventId.Id), _ => new Entry(formatter(state, exception))).Increment();
+            var message = formatter(state, exception);
+            owner._entries.GetOrAdd((category, eventId.Id), _ => new Entry(message)).Increment();
+            owner.Echo(logLevel, category, eventId, message, exception);
         }
     }
 }

@@ -64,12 +64,12 @@ public sealed class NodeDbSilo : IAsyncDisposable
         var data = Directory.CreateTempSubdirectory("nodedb-bench-").FullName;
         var counter = new StorageCounter();
         var recorder = new LatenessRecorder();
-        var logs = new LogCounter();
+        var logs = new LogCounter(Console.Error);
         var (siloPort, gatewayPort) = (FreePort(), FreePort());
         var clusterId = $"bench-{Guid.NewGuid():N}";
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+        builder.Logging.SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Orleans.Runtime.Silo", LogLevel.Error) // the ServerGC advice
             .AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error); // starvation notes on a shared 2-core machine
         builder.Logging.AddProvider(logs);

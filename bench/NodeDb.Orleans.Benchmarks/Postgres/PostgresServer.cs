@@ -54,7 +54,7 @@ public sealed class PostgresServer : IAsyncDisposable
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Timeout=15;Command Timeout=120";
 
     /// <param name="settings">Extra <c>-c name=value</c> server settings, for example pg_cron's.</param>
-    public static async Task<PostgresServer> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<PostgresServer> StartAsync(BenchSettings bench, IReadOnlyDictionary<string, string>? settings = null)
     {
         var bin = FindBinaries()
             ?? throw new InvalidOperationException("PostgreSQL server binaries are missing: no /usr/lib/postgresql/*/bin/postgres. Run scripts/postgres/install.sh.");
@@ -69,6 +69,11 @@ public sealed class PostgresServer : IAsyncDisposable
         var server = new PostgresServer(directory, bin, FreePort());
         await RunAsync(Path.Combine(bin, "initdb"), $"-D {directory}/data -U postgres -A trust -E UTF8 --no-sync --no-instructions");
         var options = $"-k {directory} -h 127.0.0.1 -p {server.Port} -c max_connections=300";
+        if (bench.PostgresAsyncCommit)
+        {
+            options += " -c synchronous_commit=off";
+        }
+
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
             options += $" -c {name}={value}";

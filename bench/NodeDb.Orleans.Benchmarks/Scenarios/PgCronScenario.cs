@@ -43,7 +43,7 @@ public static class PgCronScenario
             serverSettings["cron.host"] = "127.0.0.1"; // the server listens on 127.0.0.1 only; the default, localhost, may mean ::1
         }
 
-        await using var server = await PostgresServer.StartAsync(serverSettings);
+        await using var server = await PostgresServer.StartAsync(settings, serverSettings);
         await server.CreateDatabaseAsync(database);
         await server.ExecuteAsync(database, "CREATE TABLE fx(at integer, done timestamptz NOT NULL DEFAULT clock_timestamp())");
 
@@ -76,7 +76,8 @@ public static class PgCronScenario
                 $"pg_cron {version}: `cron.schedule(name, '{{M}} {{H}} * * *', '{Insert}')` × {n}, due at the whole minute {cron.At:HH:mm:ss} UTC, defaults (cron.max_running_jobs 32, a libpq connection per run); " +
                 $"run details: {cron.Statuses}; start lateness from cron.job_run_details.start_time. Load average after it: {BenchmarkRun.LoadAverage()}."));
         table.Note("Last commit: the latest `clock_timestamp()` the bodies' rows took, after the instant. NodeDb.Orleans runs first, at a whole second T; pg_cron then at the next whole minute M. " +
-            "NodeDb.Orleans: one tenant, so the shipped per-tenant share (16 of 32 slots) bounds it; pg_cron: up to 32 jobs at once, its default.");
+            "NodeDb.Orleans: one tenant, so the shipped per-tenant share (16 of 32 slots) bounds it; pg_cron: up to 32 jobs at once, its default. " +
+            (settings.PostgresAsyncCommit ? "Server: synchronous_commit = off (--pg-async-commit, a diagnostic)." : "Server: PostgreSQL's durability defaults (fsync and synchronous_commit on)."));
         return table;
     }
 
