@@ -7,18 +7,27 @@ namespace NodeDb.Orleans.Benchmarks;
 /// <summary>Runs the chosen scenarios one after another, each on both systems, and returns their tables.</summary>
 public static class BenchmarkRun
 {
-    public static readonly string[] AllScenarios = ["s1", "s2", "s3", "s4"];
+    public static readonly string[] AllScenarios = ["s1", "s2", "s3", "s4", "s5"];
 
-    public static async Task<IReadOnlyList<ResultTable>> RunAsync(BenchSettings settings, IReadOnlyCollection<string> scenarios, TextWriter log)
+    /// <remarks>S1 and S2 give two tables each: the headline with the real SQL runner, then the scheduler alone (no-op runner) beside Quartz.NET.</remarks>
+    public static async Task<IReadOnlyList<IReportTable>> RunAsync(BenchSettings settings, IReadOnlyCollection<string> scenarios, TextWriter log)
     {
-        var tables = new List<ResultTable>();
+        var unknown = scenarios.Except(AllScenarios, StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"Unknown scenario '{string.Join("', '", unknown)}': use {string.Join(", ", AllScenarios)}.", nameof(scenarios));
+        }
+
+        var tables = new List<IReportTable>();
         if (scenarios.Contains("s1"))
         {
+            tables.Add(await RealWorkloadScenario.RunAsync(settings, log));
             tables.Add(await PunctualityScenario.RunAsync(settings, log));
         }
 
         if (scenarios.Contains("s2"))
         {
+            tables.Add(await RealBurstScenario.RunAsync(settings, log));
             tables.Add(await BurstScenario.RunAsync(settings, log));
         }
 
@@ -30,6 +39,11 @@ public static class BenchmarkRun
         if (scenarios.Contains("s4"))
         {
             tables.Add(await FailoverScenario.RunAsync(settings, log));
+        }
+
+        if (scenarios.Contains("s5"))
+        {
+            tables.Add(await PgCronScenario.RunAsync(settings, log));
         }
 
         return tables;

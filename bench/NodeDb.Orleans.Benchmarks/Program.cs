@@ -1,6 +1,6 @@
 using NodeDb.Orleans.Benchmarks;
 
-// scripts/bench.sh [--quick|--full] [--only s1,s2,s3,s4]
+// scripts/bench.sh [--quick|--full] [--only s1,s2,s3,s4,s5] [--pg-async-commit]
 if (args.Contains("--timer-probe"))
 {
     Console.WriteLine($"Machine: {BenchmarkRun.Machine()}");
@@ -14,8 +14,13 @@ if (Option("--s3-schedules") is { } s3)
     settings = settings with { S3Schedules = int.Parse(s3, System.Globalization.CultureInfo.InvariantCulture) };
 }
 
+if (args.Contains("--pg-async-commit"))
+{
+    settings = settings with { PostgresAsyncCommit = true };
+}
+
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
-var scenarios = only is null ? BenchmarkRun.AllScenarios : only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+var scenarios = only is null ? BenchmarkRun.AllScenarios : only.ToLowerInvariant().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
 Console.WriteLine($"NodeDb.Orleans benchmark, {settings.Mode} mode, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine($"Machine: {BenchmarkRun.Machine()}");

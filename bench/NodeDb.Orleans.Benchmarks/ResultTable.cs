@@ -4,7 +4,9 @@ using System.Text;
 namespace NodeDb.Orleans.Benchmarks;
 
 /// <summary>One scenario's comparison: a row per metric with both systems, their ratio and the target.</summary>
-public sealed class ResultTable(string title)
+/// <param name="title">The table's heading.</param>
+/// <param name="other">The system NodeDb.Orleans is compared with (the second column).</param>
+public sealed class ResultTable(string title, string other = "Quartz.NET") : IReportTable
 {
     private readonly List<string[]> _rows = [];
     private readonly List<string> _notes = [];
@@ -18,7 +20,7 @@ public sealed class ResultTable(string title)
 
     /// <param name="metric">What is measured, with its unit.</param>
     /// <param name="nodeDb">NodeDb.Orleans's value (NaN when not applicable).</param>
-    /// <param name="quartz">Quartz.NET's value (NaN when not applicable).</param>
+    /// <param name="quartz">The other system's value (NaN when not applicable).</param>
     /// <param name="target">The target as text, or null.</param>
     /// <param name="met">Whether NodeDb.Orleans met the target, or null when there is none.</param>
     /// <param name="format">Number format of both values.</param>
@@ -37,7 +39,7 @@ public sealed class ResultTable(string title)
 
     public string Render()
     {
-        string[] header = ["metric", "NodeDb.Orleans", "Quartz.NET", "ratio", "target", ""];
+        string[] header = ["metric", "NodeDb.Orleans", other, "ratio", "target", ""];
         var widths = header.Select((h, i) => Math.Max(h.Length, _rows.Count == 0 ? 0 : _rows.Max(r => r[i].Length))).ToArray();
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"### {Title}");

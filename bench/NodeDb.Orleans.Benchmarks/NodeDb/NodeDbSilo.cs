@@ -8,6 +8,7 @@ using NodeDb.Orleans.Grains;
 using NodeDb.Orleans.Grains.History;
 using NodeDb.Orleans.Grains.Hosting;
 using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Grains.Sql.Execution;
 using NodeDb.Orleans.Grains.Storage;
 using NodeDb.Orleans.Grains.Ticking;
 using Orleans;
@@ -18,20 +19,25 @@ namespace NodeDb.Orleans.Benchmarks.NodeDb;
 
 /// <summary>
 /// One real NodeDb.Orleans silo in this process, as the embedded profile builds it (SQLite state, reminders and
-/// history in a temporary directory), with a no-op job runner and every storage operation counted.
+/// history in a temporary directory), with every storage operation counted, and either the real SQL job runner
+/// (<c>AddNodeDbSql</c>, as src/Silo wires it) or a no-op runner that measures the scheduler alone.
 /// </summary>
 public sealed class NodeDbSilo : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly string _data;
 
-    private NodeDbSilo(IHost host, string data, StorageCounter counter, LatenessRecorder recorder)
+    private NodeDbSilo(IHost host, string data, StorageCounter counter, LatenessRecorder recorder, LogCounter logs)
     {
         _host = host;
         _data = data;
         Storage = counter;
         Starts = recorder;
+        Logs = logs;
     }
+
+    /// <summary>Warnings and errors the silo logged.</summary>
+    public LogCounter Logs { get; }
 
     public StorageCounter Storage { get; }
 
@@ -44,23 +50,29 @@ public sealed class NodeDbSilo : IAsyncDisposable
 
     public JobDispatcher Dispatcher => _host.Services.GetRequiredService<JobDispatcher>();
 
+    /// <summary>Ad-hoc SQL against a tenant's database, as <c>nodedb sql</c> sends it (only with a <see cref="SqlTarget"/>).</summary>
+    public ITenantSqlExecutor Sql => _host.Services.GetRequiredService<ITenantSqlExecutor>();
+
     /// <param name="configure">Scheduler options on top of the defaults.</param>
     /// <param name="inMemory">
     /// Diagnostic: Orleans memory grain storage and reminders and no history, instead of the embedded profile's SQLite,
     /// to tell the scheduler's own cost from the storage's.
     /// </param>
-    public static async Task<NodeDbSilo> StartAsync(Action<SchedulerOptions>? configure = null, bool inMemory = false)
+    /// <param name="sql">Run bodies with the real <c>SqlJobRunner</c> on this engine; null for the no-op runner.</param>
+    public static async Task<NodeDbSilo> StartAsync(Action<SchedulerOptions>? configure = null, bool inMemory = false, SqlTarget? sql = null)
     {
         var data = Directory.CreateTempSubdirectory("nodedb-bench-").FullName;
         var counter = new StorageCounter();
         var recorder = new LatenessRecorder();
+        var logs = new LogCounter(Console.Error);
         var (siloPort, gatewayPort) = (FreePort(), FreePort());
         var clusterId = $"bench-{Guid.NewGuid():N}";
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+        builder.Logging.SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Orleans.Runtime.Silo", LogLevel.Error) // the ServerGC advice
             .AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error); // starvation notes on a shared 2-core machine
+        builder.Logging.AddProvider(logs);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, null, clusterId, clusterId);
@@ -77,7 +89,20 @@ public sealed class NodeDbSilo : IAsyncDisposable
                 silo.Services.AddSingleton<IHistoryStore>(new CountingHistoryStore(new SqliteHistoryStore(Path.Combine(data, "history.db")), counter));
             }
 
-            silo.Services.AddSingleton<IJobRunner>(new NoOpJobRunner(recorder));
+            if (sql is null)
+            {
+                silo.Services.AddSingleton<IJobRunner>(new NoOpJobRunner(recorder));
+            }
+            else
+            {
+                silo.Services.AddNodeDbSql(o =>
+                {
+                    o.DataDirectory = data;
+                    o.Engine = sql.Engine;
+                    o.PostgresConnectionTemplate = sql.PostgresConnectionTemplate;
+                });
+            }
+
             silo.AddNodeDbScheduler(configure);
             Decorate.Keyed<IGrainStorage>(silo.Services, StorageNames.Schedules, inner => new CountingGrainStorage(inner, counter));
             Decorate.Single<IReminderTable>(silo.Services, inner => new CountingReminderTable(inner, counter));
@@ -85,7 +110,7 @@ public sealed class NodeDbSilo : IAsyncDisposable
 
         var host = builder.Build();
         await host.StartAsync();
-        return new NodeDbSilo(host, data, counter, recorder);
+        return new NodeDbSilo(host, data, counter, recorder, logs);
     }
 
     public async ValueTask DisposeAsync()

@@ -5,7 +5,10 @@ using NodeDb.Orleans.Benchmarks.Quartz;
 
 namespace NodeDb.Orleans.Benchmarks.Scenarios;
 
-/// <summary>S1: N schedules firing every second for a while; how many fired, how late, and whether any fired early.</summary>
+/// <summary>
+/// S1, the scheduler alone (diagnostic beside the real-runner headline, <see cref="RealWorkloadScenario"/>): N schedules
+/// firing every second with a no-op runner, beside Quartz.NET; how many fired, how late, and whether any fired early.
+/// </summary>
 public static class PunctualityScenario
 {
 
@@ -31,7 +34,7 @@ public static class PunctualityScenario
         log.WriteLine("S1: … Quartz.NET…");
         var quartz = await RunQuartzAsync(settings);
 
-        var table = new ResultTable($"S1 punctuality: {n} schedules every second for {seconds} s");
+        var table = new ResultTable($"S1 punctuality: {n} schedules every second for {seconds} s, no-op runner (diagnostic: the scheduler alone)");
         table.Add("runs expected", nodeDb.Expected, quartz.Expected, format: "0");
         table.Add("runs fired (distinct occurrences)", nodeDb.Fired, quartz.Fired, format: "0");
         table.Add("fired, % of expected", nodeDb.FiredPercent, quartz.FiredPercent, "100 %", nodeDb.FiredPercent >= 100, "0.00");

@@ -4,24 +4,87 @@ using NodeDb.Orleans.Benchmarks.Scenarios;
 
 namespace NodeDb.Orleans.Tests.Benchmarks;
 
-/// <summary>The benchmark's wiring, in seconds: both systems start, fire and are counted. The figures are not asserted.</summary>
+/// <summary>
+/// The benchmark's wiring, in seconds: the real runner on SQLite and PostgreSQL, the no-op pass beside Quartz.NET and
+/// S5's NodeDb.Orleans half start, run and are counted. The figures are not asserted; the summaries' arithmetic is.
+/// </summary>
 public sealed class BenchmarkSmokeTests
 {
     [Fact]
-    public async Task Punctuality_with_tiny_sizes_fires_on_both_systems_and_prints_the_comparison()
+    public async Task Punctuality_with_tiny_sizes_runs_the_real_workload_on_sqlite_and_postgres_then_the_scheduler_alone_beside_quartz()
     {
         var log = new StringWriter();
 
         var tables = await BenchmarkRun.RunAsync(BenchSettings.Tiny, ["s1"], log);
 
-        var table = Assert.Single(tables);
-        var text = table.Render();
+        Assert.Equal(2, tables.Count);
+        var real = tables[0].Render();
+        Assert.Contains("S1 real workload", real, StringComparison.Ordinal);
+        // The real SqlJobRunner inserted rows on both engines: each load's Succeeded % is read from history rows.
+        Assert.True(Cell(real, "| 1 tenant × 5, SQLite", 3) > 0, real);
+        Assert.True(Cell(real, "| 2 tenants × 3, PostgreSQL", 3) > 0, real);
+        Assert.Contains("ledger rows", real, StringComparison.Ordinal);
+
+        var text = tables[1].Render();
         Assert.Contains("S1 punctuality: 5 schedules every second", text, StringComparison.Ordinal);
         // 5 schedules × 1 s: each system must have fired at least once, or the row would read 0.
-        var fired = text.Split('\n').Single(l => l.StartsWith("| runs fired", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
-        Assert.True(int.Parse(fired[2], System.Globalization.CultureInfo.InvariantCulture) > 0, text);
-        Assert.True(int.Parse(fired[3], System.Globalization.CultureInfo.InvariantCulture) > 0, text);
+        Assert.True(Cell(text, "| runs fired", 2) > 0, text);
+        Assert.True(Cell(text, "| runs fired", 3) > 0, text);
         Assert.Contains("storage operations during the window", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pg_cron_comparison_in_tiny_mode_runs_the_nodedb_half_on_postgres_and_leaves_pg_cron_out()
+    {
+        var tables = await BenchmarkRun.RunAsync(BenchSettings.Tiny, ["s5"], new StringWriter());
+
+        var text = Assert.Single(tables).Render();
+        Assert.Contains("S5: 20 one-row INSERT jobs", text, StringComparison.Ordinal);
+        Assert.True(Cell(text, "| jobs committed", 2) > 0, text);
+        Assert.Contains("pg_cron half not run in this mode", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void History_summary_counts_the_window_by_occurrence_and_the_load_table_names_each_missed_target()
+    {
+        var t = new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
+        RunRecord Row(string schedule, int second, RunStatus status, double lateMs, int attempt = 1, string? runId = null) => new()
+        {
+            RunId = runId ?? $"{schedule}.{second}",
+            Tenant = "t",
+            Schedule = schedule,
+            Status = status,
+            ScheduledAt = t.AddSeconds(second),
+            StartedAt = t.AddSeconds(second).AddMilliseconds(lateMs),
+            FinishedAt = t.AddSeconds(second).AddMilliseconds(lateMs + 2),
+            Attempt = attempt,
+        };
+        RunRecord[] rows =
+        [
+            Row("a", 0, RunStatus.Succeeded, 10),
+            Row("a", 0, RunStatus.Succeeded, 30, runId: "a.0.again"), // one occurrence, two Succeeded rows
+            Row("b", 0, RunStatus.Rejected, 0, attempt: 0),
+            Row("a", 1, RunStatus.Succeeded, 300, attempt: 2),
+            Row("b", 2, RunStatus.Succeeded, 1),                      // outside [t, t+2s)
+        ];
+
+        var summary = HistorySummary.Of(rows, t, t.AddSeconds(2), expected: 4);
+        var once = ExactlyOnceCheck.Of([(Ledger: 3, Effects: 4, SucceededRows: 4), (Ledger: 2, Effects: 2, SucceededRows: 2)]);
+        var table = new LoadTable("x");
+        var missed = table.Add("load", summary, once, p99TargetMs: 50);
+
+        Assert.Equal(2, summary.Succeeded);
+        Assert.Equal(50, summary.SucceededPercent);
+        Assert.Equal(1, summary.Rejected);
+        Assert.Equal(1, summary.SecondAttempts);
+        Assert.Equal(1, summary.Duplicates);
+        Assert.Equal(1, summary.Missing); // b at second 1
+        Assert.Equal(300, summary.Max);
+        Assert.Equal(1, once.ExtraEffects);
+        Assert.Equal(1, once.Mismatch);
+        Assert.Equal(new[] { "Succeeded ≥ 99.9 %", "0 Rejected", "0 second attempts", "0 duplicates", "history = ledger", "p99 ≤ 50 ms" }, missed);
+        Assert.Equal(6, table.Missed);
+        Assert.Contains("MISSED: Succeeded", table.Render(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -45,6 +108,11 @@ public sealed class BenchmarkSmokeTests
         Assert.Equal(10, summary.Max);
         Assert.Equal(75, summary.FiredPercent);
     }
+
+    private static double Cell(string table, string rowStart, int column) =>
+        double.Parse(
+            table.Split('\n').Single(l => l.StartsWith(rowStart, StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries)[column],
+            System.Globalization.CultureInfo.InvariantCulture);
 
     [Theory]
     [InlineData(50, 2)]
