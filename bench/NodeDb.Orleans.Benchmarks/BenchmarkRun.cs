@@ -7,7 +7,7 @@ namespace NodeDb.Orleans.Benchmarks;
 /// <summary>Runs the chosen scenarios one after another, each on both systems, and returns their tables.</summary>
 public static class BenchmarkRun
 {
-    public static readonly string[] AllScenarios = ["s1", "s2", "s3", "s4"];
+    public static readonly string[] AllScenarios = ["s1", "s2", "s3", "s4", "p1"];
 
     public static async Task<IReadOnlyList<ResultTable>> RunAsync(BenchSettings settings, IReadOnlyCollection<string> scenarios, TextWriter log)
     {
@@ -30,6 +30,11 @@ public static class BenchmarkRun
         if (scenarios.Contains("s4"))
         {
             tables.Add(await FailoverScenario.RunAsync(settings, log));
+        }
+
+        if (scenarios.Contains("p1"))
+        {
+            tables.Add(Planning.PlanningScenario.Run(settings, log));
         }
 
         return tables;
