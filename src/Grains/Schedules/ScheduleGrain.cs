@@ -440,25 +440,18 @@ public sealed partial class ScheduleGrain(
 
     private async Task FlushOutboxAsync()
     {
-        if (state.State.Outbox.Count == 0 || Definition is null)
+        if ((state.State.Outbox.Count == 0 && state.State.Spill is null) || Definition is null)
         {
             return;
         }
 
-        var rows = state.State.Outbox.ToImmutableArray();
-        try
+        // Bounded while history is down: past OutboxCap rows the outbox spills to chunk grains (HistoryOutbox).
+        var pending = state.State.Outbox.Count;
+        if (await History.HistoryOutbox.FlushAsync(
+                GrainFactory, Key, state.State, _options.OutboxCap, _options.HistoryKeepPerSchedule, WriteStateAsync, row => instruments.RunRecorded(row.Status))
+            is { } failure)
         {
-            await GrainFactory.GetGrain<IJobHistoryGrain>(Definition.Tenant).AppendAsync(rows);
-            state.State.Outbox.RemoveRange(0, rows.Length);
-            foreach (var row in rows)
-            {
-                instruments.RunRecorded(row.Status);
-            }
-        }
-        catch (Exception e)
-        {
-            // Safe: the rows stay in the persisted outbox and the append is idempotent by run id.
-            LogHistoryAppendFailed(logger, e, Key, rows.Length);
+            LogHistoryAppendFailed(logger, failure, Key, pending);
         }
     }
 }
