@@ -197,8 +197,9 @@ public sealed partial class ScheduleGrain(
         return ids[0];
     }
 
-    public async Task<int> BackfillAsync(DateTimeOffset from, DateTimeOffset to)
+    public async Task<int> BackfillAsync(DateTimeOffset from, DateTimeOffset to, string by)
     {
+        ArgumentException.ThrowIfNullOrEmpty(by);
         RequireDefinition();
         var now = clock.GetUtcNow();
         if (to < from)
@@ -221,7 +222,8 @@ public sealed partial class ScheduleGrain(
         var runs = occurrences.Select(o => new PlannedRun(o, RunTrigger.Backfill)).ToList();
         if (runs.Count > 0)
         {
-            await FireAsync(runs, [], marker: null, now, manualBy: "backfill");
+            await FireAsync(runs, [], marker: null, now, manualBy: by);
+            LogBackfilled(logger, Key, runs.Count, from, to, by);
         }
 
         return runs.Count;
