@@ -37,6 +37,9 @@ public interface IScheduleGrain : IGrainWithStringKey
     Task<string> TriggerAsync(string by);
 
     /// <summary>Runs every occurrence in <c>[from, to]</c> in order under the overlap policy. Returns how many were queued.</summary>
-    [Alias("Backfill")]
-    Task<int> BackfillAsync(DateTimeOffset from, DateTimeOffset to);
+    /// <param name="from">The first instant of the range, inclusive.</param>
+    /// <param name="to">The last instant of the range, inclusive; not in the future.</param>
+    /// <param name="by">Who asked, recorded in the silo's log as for <see cref="TriggerAsync"/>; not empty.</param>
+    [Alias("BackfillBy")]
+    Task<int> BackfillAsync(DateTimeOffset from, DateTimeOffset to, string by);
 }

@@ -71,6 +71,12 @@ public sealed class SchedulerOptions
     /// <summary>Newest history rows kept per schedule. Defaults to 1,000.</summary>
     public int HistoryKeepPerSchedule { get; set; } = 1000;
 
+    /// <summary>
+    /// The most history rows a schedule keeps in its own state while history is unavailable; more spill to
+    /// chunk grains of this size, so the state every claim rewrites stays small. Defaults to 256.
+    /// </summary>
+    public int OutboxCap { get; set; } = 256;
+
     /// <summary>History rows older than this are deleted. Defaults to 30 days.</summary>
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
 
@@ -99,6 +105,7 @@ public sealed class SchedulerOptions
         Require(ReminderPeriod >= TimeSpan.FromSeconds(1), $"ReminderPeriod = {ReminderPeriod} must be at least 1 s.");
         Require(HealthStaleAfter > TimeSpan.Zero, $"HealthStaleAfter = {HealthStaleAfter} must be positive.");
         Require(HistoryKeepPerSchedule >= 1, $"HistoryKeepPerSchedule = {HistoryKeepPerSchedule} must be at least 1.");
+        Require(OutboxCap >= 1, $"OutboxCap = {OutboxCap} must be at least 1.");
         Require(HistoryRetention > TimeSpan.Zero, $"HistoryRetention = {HistoryRetention} must be positive.");
         Scheduling.ScheduleZone.Parse(DefaultTimeZone);
         Health.ShardRouting.Parse(Routing);

@@ -144,10 +144,11 @@ public sealed partial class SchedulerTickService(
         }
         catch (Exception e)
         {
-            // The grain re-registers itself on its next activation; until then, poke it again next second
-            // (a poke re-activates it, wherever it lands).
+            // The grain re-registers itself on its next activation; until then, poke it again next second (a poke
+            // re-activates it, wherever it lands). A retry, not an entry: the failed activation deactivating removes
+            // its entry, and must not remove this with it.
             LogPokeFailed(logger, e, key);
-            index.SetIfAbsent(key, now + RetryAfterFailure);
+            index.SetRetry(key, now + RetryAfterFailure);
         }
     }
 

@@ -2,15 +2,18 @@ using System.Net;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NodeDb.Orleans.Grains;
 using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Sql.Execution;
 using Orleans.Configuration;
 
 namespace NodeDb.Orleans.Silo.Profiles;
 
 /// <summary>
 /// A real cluster: Azure Table clustering, grain state, reminders and history (Azurite locally). Tenant databases
-/// stay SQLite files under the data directory, or PostgreSQL through the <c>Sql</c> section.
+/// are PostgreSQL through the <c>Sql</c> section, or SQLite files under the data directory when every silo shares it
+/// (<c>--shared-data-dir</c>; refused otherwise, see <see cref="AzureTenantDatabasesValidator"/>).
 /// </summary>
 /// <remarks>
 /// Configuration read here besides <see cref="SiloSettings"/>: <c>NodeDb:AdvertisedAddress</c> (the IP other silos
@@ -58,6 +61,8 @@ public static class AzureProfile
         silo.AddAzureTableHistoryStore(tables);
         ConfigureMembership(silo.Services);
         silo.Services.Configure<ClusterMembershipOptions>(silo.Configuration.GetSection("Membership"));
+        silo.Services.AddSingleton<IValidateOptions<TenantDatabaseOptions>>(
+            new AzureTenantDatabasesValidator(settings.SharedDataDirectory, Path.GetFullPath(settings.DataDirectory)));
     }
 
     /// <summary>

@@ -71,6 +71,7 @@ public sealed class AzureProcessCluster : IAsyncDisposable
             "--cluster-id", ClusterId,
             "--NodeDb:ServiceId", ServiceId,
             "--data-dir", DataDirectory,
+            "--shared-data-dir", // every silo of this cluster runs on this machine, on this one directory
         ]);
     }
 

@@ -228,6 +228,15 @@ public sealed class SqliteRunnerTests : RunnerEngineTests
         return Task.FromResult((long)command.ExecuteScalar()!);
     }
 
+    protected override Task<long> CountLedgerRowsAsync(string runId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM nodedb_run_ledger WHERE run_id = $id";
+        command.Parameters.AddWithValue("$id", runId);
+        return Task.FromResult((long)command.ExecuteScalar()!);
+    }
+
     protected override Task<IAsyncDisposable> HoldLockAsync()
     {
         var connection = Open();
