@@ -31,6 +31,9 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
     public bool SupportsProcedural => true;
 
+    // PostgreSQL's wall is the tenant's login role (docs/operations.md), checked by the server when the body runs.
+    public string? Refusal(Text.SqlBody body) => null;
+
     public async Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken)
     {
         var request = attempt.Request;
@@ -100,8 +103,14 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<SqlResult> ExecuteAsync(string tenant, IReadOnlyList<string> statements, string owner, CancellationToken cancellationToken)
+    public async Task<SqlResult> ExecuteAsync(string tenant, string sql, string owner, CancellationToken cancellationToken)
     {
+        var statements = AdHocSql.ForPostgres(sql);
+        if (statements.Count == 0)
+        {
+            throw new NodeDbException(ErrorCodes.SqlError, $"SQL '{sql}' has no statement to run.");
+        }
+
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ActAsOwnerAsync(connection, transaction, tenant, owner, runId: "", schedule: "", cancellationToken);
@@ -113,7 +122,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             try
             {
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                result = await SqlValues.ReadAsync(reader, SqlValues.Verb(statements[i]), cancellationToken);
+                result = await SqlValues.ReadAsync(reader, SqlValues.Verb(statements[i]), _options.AdHocMaxRows, _options.AdHocMaxResultBytes, cancellationToken);
             }
             catch (PostgresException e)
             {

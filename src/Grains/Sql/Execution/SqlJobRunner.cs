@@ -157,7 +157,7 @@ public sealed partial class SqlJobRunner : IJobRunner
                 + "which has no procedural language: write it as plain SQL statements, or give the tenant a PostgreSQL database where it runs as PL/pgSQL.");
         }
 
-        var refusal = BodyGuard.Check(body) ?? TransactionControlGuard.Check(body);
+        var refusal = BodyGuard.Check(body) ?? TransactionControlGuard.Check(body) ?? engine.Refusal(body);
         return refusal is null ? body : throw new NodeDbException(ErrorCodes.BodyRejected, refusal);
     }
 

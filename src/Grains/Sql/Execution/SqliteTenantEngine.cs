@@ -1,10 +1,13 @@
 using Microsoft.Data.Sqlite;
+using NodeDb.Orleans.Grains.Sql.Execution.Sqlite;
 using static SQLitePCL.raw;
 
 namespace NodeDb.Orleans.Grains.Sql.Execution;
 
 /// <summary>Runs bodies against <c>{DataDirectory}/tenants/{tenant}.db</c>.</summary>
 /// <remarks>
+/// Every connection enters the <see cref="SqliteSandbox"/> first: tenant SQL runs under SQLite's authorizer, limits and
+/// defensive mode, split by SQLite itself, and cannot touch the ledger or leave its database or transaction.
 /// Microsoft.Data.Sqlite is synchronous underneath, so every attempt runs on the thread pool and never
 /// blocks a grain turn. A cancelled token calls <c>sqlite3_interrupt</c>, which stops the running
 /// statement inside the SQLite VM, not merely between statements.
@@ -22,15 +25,23 @@ internal sealed class SqliteTenantEngine : ITenantEngine
     private readonly string _directory;
     private readonly int _busySeconds;
     private readonly IRunFaultInjector _faults;
+    private readonly SqliteSandbox _sandbox;
+    private readonly int _maxRows;
+    private readonly int _maxBytes;
 
     public SqliteTenantEngine(TenantDatabaseOptions options, IRunFaultInjector faults)
     {
         _directory = Path.GetFullPath(Path.Combine(options.DataDirectory, "tenants"));
         _busySeconds = Math.Max(1, (int)Math.Ceiling(options.SqliteBusyTimeout.TotalSeconds));
         _faults = faults;
+        _sandbox = new SqliteSandbox(options);
+        _maxRows = options.AdHocMaxRows;
+        _maxBytes = options.AdHocMaxResultBytes;
     }
 
     public bool SupportsProcedural => false;
+
+    public string? Refusal(Text.SqlBody body) => _sandbox.Refusal(body.InnerText);
 
     public string PathOf(string tenant) => Path.Combine(_directory, tenant + ".db");
 
@@ -47,6 +58,7 @@ internal sealed class SqliteTenantEngine : ITenantEngine
                 }
 
                 using var connection = Open(tenant, SqliteOpenMode.ReadWrite);
+                using var sandbox = _sandbox.Enter(connection);
                 using var command = connection.CreateCommand();
                 command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'nodedb_run_ledger'";
                 if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
@@ -54,7 +66,7 @@ internal sealed class SqliteTenantEngine : ITenantEngine
                     return false;
                 }
 
-                command.CommandText = "SELECT 1 FROM nodedb_run_ledger WHERE run_id = $run";
+                command.CommandText = "SELECT 1 FROM main.nodedb_run_ledger WHERE run_id = $run";
                 command.Parameters.AddWithValue("$run", runId);
                 return command.ExecuteScalar() is not null;
             },
@@ -65,43 +77,43 @@ internal sealed class SqliteTenantEngine : ITenantEngine
             () =>
             {
                 using var connection = Open(tenant, SqliteOpenMode.ReadWriteCreate);
+                using var sandbox = _sandbox.Enter(connection);
                 using var command = connection.CreateCommand();
-                command.CommandText = LedgerDdl + "DELETE FROM nodedb_run_ledger WHERE committed_at < $cutoff;";
+                command.CommandText = LedgerDdl + "DELETE FROM main.nodedb_run_ledger WHERE committed_at < $cutoff;";
                 command.Parameters.AddWithValue("$cutoff", olderThan.ToUnixTimeMilliseconds());
                 return command.ExecuteNonQuery();
             },
             cancellationToken);
 
-    public Task<SqlResult> ExecuteAsync(string tenant, IReadOnlyList<string> statements, string owner, CancellationToken cancellationToken) =>
+    public Task<SqlResult> ExecuteAsync(string tenant, string sql, string owner, CancellationToken cancellationToken) =>
         Task.Run(
-            async () =>
+            () =>
             {
+                var text = AdHocSql.ForSqlite(sql);
                 using var connection = Open(tenant, SqliteOpenMode.ReadWriteCreate);
                 using var interrupt = cancellationToken.Register(() => sqlite3_interrupt(connection.Handle));
+                using var sandbox = _sandbox.Enter(connection);
+                EnsureLedger(connection);
                 using var transaction = connection.BeginTransaction(deferred: true);
                 var result = new SqlResult();
                 long affected = 0;
-                for (var i = 0; i < statements.Count; i++)
+                var count = sandbox.RunTenant(text, (statement, _) =>
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     using var command = connection.CreateCommand();
                     command.Transaction = transaction;
-                    command.CommandText = statements[i];
-                    try
-                    {
-                        using var reader = command.ExecuteReader();
-                        result = await SqlValues.ReadAsync(reader, SqlValues.Verb(statements[i]), CancellationToken.None);
-                    }
-                    catch (SqliteException e)
-                    {
-                        throw new StatementFailedException(i + 1, statements.Count, statements[i], e);
-                    }
-
+                    command.CommandText = statement;
+                    using var reader = command.ExecuteReader();
+                    result = SqlValues.ReadAsync(reader, SqlValues.Verb(statement), _maxRows, _maxBytes, CancellationToken.None).GetAwaiter().GetResult();
                     affected += result.RowsAffected;
+                });
+                if (count == 0)
+                {
+                    throw new NodeDbException(ErrorCodes.SqlError, $"SQL '{sql}' has no statement to run.");
                 }
 
                 transaction.Commit();
-                return result with { RowsAffected = affected, Statements = statements.Count };
+                return result with { RowsAffected = affected, Statements = count };
             },
             CancellationToken.None);
 
@@ -114,6 +126,7 @@ internal sealed class SqliteTenantEngine : ITenantEngine
         // Registered after the connection opened and disposed before it closes, so the interrupt never
         // reaches a closed handle.
         using var interrupt = cancellationToken.Register(() => sqlite3_interrupt(connection.Handle));
+        using var sandbox = _sandbox.Enter(connection);
         EnsureLedger(connection);
 
         // IMMEDIATE takes the write lock up front: a deferred transaction that upgrades later can hit a
@@ -122,7 +135,7 @@ internal sealed class SqliteTenantEngine : ITenantEngine
         using (var ledger = connection.CreateCommand())
         {
             ledger.Transaction = transaction;
-            ledger.CommandText = "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($run, $schedule, $at) ON CONFLICT(run_id) DO NOTHING";
+            ledger.CommandText = "INSERT INTO main.nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($run, $schedule, $at) ON CONFLICT(run_id) DO NOTHING";
             ledger.Parameters.AddWithValue("$run", request.RunId);
             ledger.Parameters.AddWithValue("$schedule", request.Schedule);
             ledger.Parameters.AddWithValue("$at", attempt.Now.ToUnixTimeMilliseconds());
@@ -132,22 +145,15 @@ internal sealed class SqliteTenantEngine : ITenantEngine
             }
         }
 
-        var statements = attempt.Body.Statements;
-        for (var i = 0; i < statements.Count; i++)
+        // SQLite splits the body itself, one prepared statement at a time, each under the tenant rules of the sandbox.
+        sandbox.RunTenant(attempt.Body.InnerText, (statement, _) =>
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = statements[i];
-            try
-            {
-                command.ExecuteNonQuery();
-            }
-            catch (SqliteException e)
-            {
-                throw new StatementFailedException(i + 1, statements.Count, statements[i], e);
-            }
-        }
+            command.CommandText = statement;
+            command.ExecuteNonQuery();
+        });
 
         cancellationToken.ThrowIfCancellationRequested();
         _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, attempt.Number);

@@ -54,11 +54,16 @@ public sealed class TenantDatabaseOptionsValidator : IValidateOptions<TenantData
         Positive(failures, prefix + nameof(options.LedgerRetention), options.LedgerRetention);
         Positive(failures, prefix + nameof(options.LedgerPruneInterval), options.LedgerPruneInterval);
         Positive(failures, prefix + nameof(options.SqliteBusyTimeout), options.SqliteBusyTimeout);
+        InRange(failures, prefix + nameof(options.SqliteMaxValueBytes), options.SqliteMaxValueBytes, 1024, 1_000_000_000);
+        InRange(failures, prefix + nameof(options.SqliteMaxStatementLength), options.SqliteMaxStatementLength, 1024, 1_000_000_000);
+        InRange(failures, prefix + nameof(options.SqliteMaxExpressionDepth), options.SqliteMaxExpressionDepth, 10, 1000);
+        InRange(failures, prefix + nameof(options.AdHocMaxRows), options.AdHocMaxRows, 1, int.MaxValue);
+        InRange(failures, prefix + nameof(options.AdHocMaxResultBytes), options.AdHocMaxResultBytes, 1024, int.MaxValue);
+        InRange(failures, prefix + nameof(options.AdHocMaxConcurrentPerTenant), options.AdHocMaxConcurrentPerTenant, 1, 10_000);
         if (options.RetryBackoff < TimeSpan.Zero)
         {
             failures.Add($"{prefix}{nameof(options.RetryBackoff)} is '{options.RetryBackoff}': it cannot be negative.");
         }
-
 
         if (options.LedgerRetention > TimeSpan.Zero && options.LedgerRetention < options.DefaultTimeout)
         {
@@ -66,6 +71,14 @@ public sealed class TenantDatabaseOptionsValidator : IValidateOptions<TenantData
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void InRange(List<string> failures, string option, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"{option} is {value}: it must be from {min} to {max}.");
+        }
     }
 
     private static void Positive(List<string> failures, string option, TimeSpan value)
