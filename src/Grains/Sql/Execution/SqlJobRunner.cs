@@ -52,7 +52,8 @@ public sealed partial class SqlJobRunner : IJobRunner
             return Unsuccessful(request, new JobOutcome(RunStatus.Failed, 1, e.Message, e.Code));
         }
 
-        var timeout = request.Timeout > TimeSpan.Zero ? request.Timeout : _options.DefaultTimeout;
+        // Clamped, so a definition stored before TIMEOUT had a ceiling still runs (a longer CancellationTokenSource delay throws).
+        var timeout = TimeSpan.FromTicks(Math.Min((request.Timeout > TimeSpan.Zero ? request.Timeout : _options.DefaultTimeout).Ticks, Schedules.ScheduleValidator.MaxTimeout.Ticks));
         var retries = Math.Max(0, request.Retries);
         var started = _time.GetTimestamp();
         using var budget = new CancellationTokenSource(timeout, _time);
