@@ -5,6 +5,9 @@ namespace NodeDb.Orleans.Grains.Sql.Execution;
 
 /// <summary>Runs bodies against a tenant's PostgreSQL database; procedural bodies run as a server-side <c>DO</c> block.</summary>
 /// <remarks>
+/// Isolation is PostgreSQL's own: each tenant's connection logs in as that tenant's non-superuser role (docs/operations.md).
+/// With <see cref="TenantDatabaseOptions.PostgresLedgerKey"/> set, the ledger is the sealed one of <see cref="PostgresLedger"/>;
+/// without it, a plain <c>nodedb_run_ledger</c> table the tenant can write (development set-ups only).
 /// Cancellation goes through Npgsql, which sends a PostgreSQL cancel request for the running statement
 /// (and breaks the connection if the server does not answer it).
 /// </remarks>
@@ -22,11 +25,13 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     private readonly IRunFaultInjector _faults;
     private readonly ConcurrentDictionary<string, NpgsqlDataSource> _sources = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _ledgerReady = new(StringComparer.Ordinal);
+    private readonly PostgresLedger? _sealed;
 
     public PostgresTenantEngine(TenantDatabaseOptions options, IRunFaultInjector faults)
     {
         _options = options;
         _faults = faults;
+        _sealed = options.PostgresLedgerKey is { Length: > 0 } key ? new PostgresLedger(key) : null;
     }
 
     public bool SupportsProcedural => true;
@@ -40,6 +45,15 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         await using var connection = await Source(request.Tenant).OpenConnectionAsync(cancellationToken);
         await EnsureLedgerAsync(request.Tenant, connection, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (_sealed is not null)
+        {
+            if (!await _sealed.RecordAsync(connection, transaction, request.RunId, request.Schedule, attempt.Now, cancellationToken))
+            {
+                return AttemptResult.AlreadyCommitted;
+            }
+
+            return await RunBodyAsync(connection, transaction, attempt, cancellationToken);
+        }
 
         // The ledger row goes first: a second activation running the same id blocks on its key until this
         // transaction ends, then finds it committed (or absent after a rollback) instead of running twice.
@@ -59,6 +73,12 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             }
         }
 
+        return await RunBodyAsync(connection, transaction, attempt, cancellationToken);
+    }
+
+    private async Task<AttemptResult> RunBodyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunAttempt attempt, CancellationToken cancellationToken)
+    {
+        var request = attempt.Request;
         await ActAsOwnerAsync(connection, transaction, request.Tenant, request.Owner, request.RunId, request.Schedule, cancellationToken);
         if (attempt.Body.IsProcedural)
         {
@@ -83,6 +103,11 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     public async Task<bool> WasCommittedAsync(string tenant, string runId, CancellationToken cancellationToken)
     {
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
+        if (_sealed is not null)
+        {
+            return await PostgresLedger.ContainsAsync(connection, runId, cancellationToken);
+        }
+
         await using var command = new NpgsqlCommand("SELECT to_regclass('nodedb_run_ledger') IS NOT NULL", connection);
         if (await command.ExecuteScalarAsync(cancellationToken) is not true)
         {
@@ -97,6 +122,11 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     public async Task<int> PruneLedgerAsync(string tenant, DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
+        if (_sealed is not null)
+        {
+            return await _sealed.PruneAsync(connection, olderThan, cancellationToken);
+        }
+
         await EnsureLedgerAsync(tenant, connection, cancellationToken);
         await using var command = new NpgsqlCommand("DELETE FROM nodedb_run_ledger WHERE committed_at < $1", connection);
         command.Parameters.AddWithValue(olderThan);
@@ -181,7 +211,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         NpgsqlConnection connection, NpgsqlTransaction transaction, string tenant, string owner, string runId, string schedule, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT set_config('nodedb.owner', $1, true), set_config('nodedb.tenant', $2, true), set_config('nodedb.run_id', $3, true), set_config('nodedb.schedule', $4, true)",
+            "SELECT pg_catalog.set_config('nodedb.owner', $1, true), pg_catalog.set_config('nodedb.tenant', $2, true), pg_catalog.set_config('nodedb.run_id', $3, true), pg_catalog.set_config('nodedb.schedule', $4, true)",
             connection,
             transaction);
         command.Parameters.AddWithValue(owner);
@@ -201,7 +231,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
     private async Task EnsureLedgerAsync(string tenant, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (_ledgerReady.ContainsKey(tenant))
+        if (_sealed is not null || _ledgerReady.ContainsKey(tenant))
         {
             return;
         }

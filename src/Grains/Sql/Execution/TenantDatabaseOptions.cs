@@ -29,6 +29,16 @@ public sealed class TenantDatabaseOptions
     /// <value>Defaults to <see langword="null"/>: no switch, the body runs as the connection's user.</value>
     public string? PostgresRoleTemplate { get; set; }
 
+    /// <summary>
+    /// The key of the sealed PostgreSQL run ledger (scripts/postgres/tenant-setup.sql stores the same key in every tenant
+    /// database, readable only by <c>nodedb_ledger_owner</c>). The runner signs each ledger write with an HMAC of it.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: the runner keeps a plain <c>nodedb_run_ledger</c> table that tenant SQL can write,
+    /// which is for development only. Production sets it (from a secret store), at least 32 characters.
+    /// </value>
+    public string? PostgresLedgerKey { get; set; }
+
     /// <summary>The time budget of ad-hoc SQL sent by the client (and of a job request that carries none).</summary>
     /// <value>Defaults to 300 s.</value>
     /// <remarks>Schedule runs carry their own budget: the schedule's TIMEOUT, else <c>Scheduler:DefaultTimeout</c>.</remarks>

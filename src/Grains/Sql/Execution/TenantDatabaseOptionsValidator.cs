@@ -50,6 +50,11 @@ public sealed class TenantDatabaseOptionsValidator : IValidateOptions<TenantData
             failures.Add($"{prefix}{nameof(options.PostgresRoleTemplate)} is '{role}': leave it null for no role switch, or name a role.");
         }
 
+        if (options.PostgresLedgerKey is { } key && key.Length < 32)
+        {
+            failures.Add($"{prefix}{nameof(options.PostgresLedgerKey)} is {key.Length} characters long: use at least 32 random characters, or leave it null (development only).");
+        }
+
         Positive(failures, prefix + nameof(options.DefaultTimeout), options.DefaultTimeout);
         Positive(failures, prefix + nameof(options.LedgerRetention), options.LedgerRetention);
         Positive(failures, prefix + nameof(options.LedgerPruneInterval), options.LedgerPruneInterval);
