@@ -79,6 +79,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     private async Task<AttemptResult> RunBodyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunAttempt attempt, CancellationToken cancellationToken)
     {
         var request = attempt.Request;
+        var defaults = await PostgresLoginDefaults.ReadAsync(connection, transaction, cancellationToken);
         await ActAsOwnerAsync(connection, transaction, request.Tenant, request.Owner, request.RunId, request.Schedule, cancellationToken);
         if (attempt.Body.IsProcedural)
         {
@@ -91,6 +92,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             await RunStatementsAsync(connection, transaction, attempt.Body.Statements, cancellationToken);
         }
 
+        await PostgresLoginDefaults.CheckUnchangedAsync(connection, transaction, defaults, cancellationToken);
         _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, attempt.Number);
 
         // Not cancellable: a timeout that fires during COMMIT would leave us unsure whether it committed.
@@ -143,6 +145,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var defaults = await PostgresLoginDefaults.ReadAsync(connection, transaction, cancellationToken);
         await ActAsOwnerAsync(connection, transaction, tenant, owner, runId: "", schedule: "", cancellationToken);
         var result = new SqlResult();
         long affected = 0;
@@ -162,6 +165,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             affected += result.RowsAffected;
         }
 
+        await PostgresLoginDefaults.CheckUnchangedAsync(connection, transaction, defaults, cancellationToken);
         await transaction.CommitAsync(CancellationToken.None);
         return result with { RowsAffected = affected, Statements = statements.Count };
     }
