@@ -4,7 +4,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using NodeDb.Orleans.Grains;
 using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Storage;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 
 namespace NodeDb.Orleans.Silo.Profiles;
 
@@ -53,11 +56,24 @@ public static class AzureProfile
         });
         silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
         silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
-        silo.AddAzureTableGrainStorage(StorageNames.Schedules, o => o.TableServiceClient = tables);
+        AddScheduleStorage(silo, tables);
         silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
         silo.AddAzureTableHistoryStore(tables);
         ConfigureMembership(silo.Services);
         silo.Services.Configure<ClusterMembershipOptions>(silo.Configuration.GetSection("Membership"));
+    }
+
+    /// <summary>
+    /// Registers the schedules' grain storage on Azure Tables, with each grain key escaped first
+    /// (<see cref="KeyEscapingGrainStorage"/>): the table storage alone maps <c>acme/x_y</c> and <c>acme_x/y</c> to one entity.
+    /// </summary>
+    public static void AddScheduleStorage(ISiloBuilder silo, TableServiceClient tables)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(tables);
+        const string inner = StorageNames.Schedules + "-table";
+        silo.AddAzureTableGrainStorage(inner, o => o.TableServiceClient = tables);
+        silo.Services.AddGrainStorage(StorageNames.Schedules, static (sp, _) => new KeyEscapingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(inner)));
     }
 
     /// <summary>
