@@ -1,7 +1,7 @@
 -- NodeDB: once per tenant, as a superuser, connected to the tenant's (new, empty) database. See docs/operations.md.
 --   psql -d nodedb_acme -v database=nodedb_acme -v tenant_role=tenant_acme \
 --        -v tenant_password="$PASSWORD" -v ledger_key="$NODEDB_LEDGER_KEY" -f scripts/postgres/tenant-setup.sql
--- ledger_key is TenantDatabase:PostgresLedgerKey, the same for every tenant; tenant roles can never read it.
+-- ledger_key is the silo setting Sql:PostgresLedgerKey, the same for every tenant; tenant roles can never read it.
 
 -- The tenant's login: no superuser, no CREATEROLE/CREATEDB/REPLICATION/BYPASSRLS, and member of no role at all, so
 -- neither pg_read_server_files, pg_write_server_files, pg_execute_server_program nor pg_signal_backend.
