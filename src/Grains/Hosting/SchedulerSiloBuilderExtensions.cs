@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Health;
 using NodeDb.Orleans.Grains.History;
@@ -8,6 +9,7 @@ using NodeDb.Orleans.Grains.Placement;
 using NodeDb.Orleans.Grains.Recovery;
 using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Ticking;
+using Orleans.Configuration;
 
 namespace NodeDb.Orleans.Grains.Hosting;
 
@@ -70,7 +72,8 @@ public static class SchedulerSiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(tables);
-        builder.Services.TryAddSingleton<IHistoryStore>(_ => new AzureTableHistoryStore(tables, tableName));
+        builder.Services.TryAddSingleton<IHistoryStore>(sp =>
+            new AzureTableHistoryStore(tables, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, tableName));
         return builder;
     }
 

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 using NodeDb.Orleans.Grains;
 using NodeDb.Orleans.Grains.Hosting;
 using NodeDb.Orleans.Grains.Sql.Execution;
+using NodeDb.Orleans.Grains.Storage;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 
 namespace NodeDb.Orleans.Silo.Profiles;
 
@@ -56,13 +59,26 @@ public static class AzureProfile
         });
         silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
         silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
-        silo.AddAzureTableGrainStorage(StorageNames.Schedules, o => o.TableServiceClient = tables);
+        AddScheduleStorage(silo, tables);
         silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
         silo.AddAzureTableHistoryStore(tables);
         ConfigureMembership(silo.Services);
         silo.Services.Configure<ClusterMembershipOptions>(silo.Configuration.GetSection("Membership"));
         silo.Services.AddSingleton<IValidateOptions<TenantDatabaseOptions>>(
             new AzureTenantDatabasesValidator(settings.SharedDataDirectory, Path.GetFullPath(settings.DataDirectory)));
+    }
+
+    /// <summary>
+    /// Registers the schedules' grain storage on Azure Tables, with each grain key escaped first
+    /// (<see cref="KeyEscapingGrainStorage"/>): the table storage alone maps <c>acme/x_y</c> and <c>acme_x/y</c> to one entity.
+    /// </summary>
+    public static void AddScheduleStorage(ISiloBuilder silo, TableServiceClient tables)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(tables);
+        const string inner = StorageNames.Schedules + "-table";
+        silo.AddAzureTableGrainStorage(inner, o => o.TableServiceClient = tables);
+        silo.Services.AddGrainStorage(StorageNames.Schedules, static (sp, _) => new KeyEscapingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(inner)));
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ public sealed class TestClusterFailoverTests(AzuriteFixture azurite, ITestOutput
         builder.ConfigureSilo((_, silo) =>
         {
             var tables = new global::Azure.Data.Tables.TableServiceClient(connection);
-            silo.AddAzureTableGrainStorage(StorageNames.Schedules, o => o.TableServiceClient = tables);
+            AzureProfile.AddScheduleStorage(silo, tables);
             silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
             silo.AddAzureTableHistoryStore(tables);
             silo.Services.AddNodeDbSql(o => o.DataDirectory = data);

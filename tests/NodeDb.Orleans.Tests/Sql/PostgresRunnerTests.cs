@@ -3,7 +3,7 @@ using NodeDb.Orleans.Grains.Sql.Execution;
 
 namespace NodeDb.Orleans.Tests.Sql;
 
-/// <summary>The runner contract on PostgreSQL (a database per tenant through the template), plus PL/pgSQL bodies.</summary>
+/// <summary>The runner contract on PostgreSQL (a database and a login role per tenant, the sealed ledger), plus PL/pgSQL bodies.</summary>
 public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
 {
     private string Database => "nodedb_" + Tenant;
@@ -86,7 +86,7 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     {
         var host = await HostAsync();
         var other = "other" + Guid.NewGuid().ToString("N")[..8];
-        await pg.CreateDatabaseAsync("nodedb_" + other);
+        await pg.CreateTenantAsync(other);
         await host.Executor.ExecuteAsync(other, "CREATE TABLE secrets(s text); INSERT INTO secrets VALUES ('b-only')", "bob", Ct);
 
         var outcome = await host.Runner.RunAsync(Request("r-cross", "BEGIN INSERT INTO effects(v) SELECT count(*) FROM secrets; END"), Ct);
@@ -146,7 +146,9 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     protected override void Configure(TenantDatabaseOptions options)
     {
         options.Engine = TenantDatabaseEngine.Postgres;
-        options.PostgresConnectionTemplate = pg.ConnectionString("nodedb_{tenant}");
+        // Set up as docs/operations.md prescribes: a login role per tenant, the sealed ledger.
+        options.PostgresConnectionTemplate = pg.TenantConnectionTemplate;
+        options.PostgresLedgerKey = pg.LedgerKey;
     }
 
     protected override async Task CreateTenantDatabaseAsync()
@@ -156,8 +158,9 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
             return;
         }
 
-        await pg.CreateDatabaseAsync(Database);
-        await pg.ExecuteAsync(Database, "CREATE TABLE effects(v int); CREATE TABLE uniques(k int PRIMARY KEY);");
+        await pg.CreateTenantAsync(Tenant);
+        var role = PostgresFixture.TenantRole(Tenant);
+        await pg.ExecuteAsync(Database, $"CREATE TABLE effects(v int); CREATE TABLE uniques(k int PRIMARY KEY); ALTER TABLE effects OWNER TO {role}; ALTER TABLE uniques OWNER TO {role};");
     }
 
     protected override async Task<long> CountEffectsAsync() => (long)(await pg.ScalarAsync(Database, "SELECT count(*) FROM effects"))!;

@@ -140,7 +140,7 @@ public abstract class RunnerEngineTests : IAsyncLifetime
 
         Assert.Equal(RunStatus.Failed, outcome.Status);
         Assert.Equal(1, outcome.Attempt);
-        Assert.Contains("statement 3 of 3", outcome.Error, StringComparison.Ordinal);
+        Assert.Matches("statement 3( of 3)? `", outcome.Error);
         Assert.DoesNotContain(host.Faults.Reached, r => r.Seam == RunSeam.BetweenAttempts);
         Assert.Equal(0, await CountEffectsAsync());
         Assert.False(await host.Runner.WasCommittedAsync(Tenant, "r-pk", Ct));
@@ -154,7 +154,7 @@ public abstract class RunnerEngineTests : IAsyncLifetime
 
         Assert.Equal(RunStatus.Failed, outcome.Status);
         Assert.Equal(1, outcome.Attempt);
-        Assert.Contains("statement 2 of 2 `SELEC 1`", outcome.Error, StringComparison.Ordinal);
+        Assert.Matches("statement 2( of 2)? `SELEC 1`", outcome.Error);
         Assert.Equal(0, await CountEffectsAsync());
     }
 
@@ -233,7 +233,7 @@ public abstract class RunnerEngineTests : IAsyncLifetime
             host.Executor.ExecuteAsync(Tenant, "INSERT INTO effects(v) VALUES (1); INSERT INTO missing_table VALUES (1)", "alice", Ct));
 
         Assert.Equal(ErrorCodes.SqlError, error.Code);
-        Assert.Contains("statement 2 of 2 `INSERT INTO missing_table VALUES (1)`", error.Message, StringComparison.Ordinal);
+        Assert.Matches(@"statement 2( of 2)? `INSERT INTO missing_table VALUES \(1\)`", error.Message);
         Assert.Contains("missing_table", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, await CountEffectsAsync());
     }

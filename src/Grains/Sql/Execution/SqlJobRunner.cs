@@ -60,7 +60,8 @@ public sealed partial class SqlJobRunner : IJobRunner
             return Unsuccessful(request, new JobOutcome(RunStatus.Failed, 1, e.Message, e.Code));
         }
 
-        var timeout = request.Timeout > TimeSpan.Zero ? request.Timeout : _options.DefaultTimeout;
+        // Clamped, so a definition stored before TIMEOUT had a ceiling still runs (a longer CancellationTokenSource delay throws).
+        var timeout = TimeSpan.FromTicks(Math.Min((request.Timeout > TimeSpan.Zero ? request.Timeout : _options.DefaultTimeout).Ticks, Schedules.ScheduleValidator.MaxTimeout.Ticks));
         var retries = Math.Max(0, request.Retries);
         var started = _time.GetTimestamp();
         using var budget = new CancellationTokenSource(timeout, _time);
@@ -207,7 +208,7 @@ public sealed partial class SqlJobRunner : IJobRunner
                 + "which has no procedural language: write it as plain SQL statements, or give the tenant a PostgreSQL database where it runs as PL/pgSQL.");
         }
 
-        var refusal = BodyGuard.Check(body) ?? TransactionControlGuard.Check(body);
+        var refusal = BodyGuard.Check(body) ?? TransactionControlGuard.Check(body) ?? engine.Refusal(body);
         return refusal is null ? body : throw new NodeDbException(ErrorCodes.BodyRejected, refusal);
     }
 

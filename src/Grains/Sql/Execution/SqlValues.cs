@@ -24,11 +24,15 @@ internal static class SqlValues
         var other => other.ToString(),
     };
 
-    /// <summary>Reads every result set of the reader; keeps the last one that had columns, sums affected rows.</summary>
-    public static async Task<SqlResult> ReadAsync(DbDataReader reader, string verb, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads every result set of the reader; keeps the last one that had columns (at most <paramref name="maxRows"/> rows and
+    /// about <paramref name="maxBytes"/> bytes of values, marked truncated when cut), sums affected rows.
+    /// </summary>
+    public static async Task<SqlResult> ReadAsync(DbDataReader reader, string verb, int maxRows, int maxBytes, CancellationToken cancellationToken)
     {
         var columns = ImmutableArray<string>.Empty;
         var rows = ImmutableArray.CreateBuilder<ImmutableArray<object?>>();
+        var truncatedBy = "";
         do
         {
             if (reader.FieldCount == 0)
@@ -38,12 +42,27 @@ internal static class SqlValues
 
             columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToImmutableArray();
             rows.Clear();
-            while (await reader.ReadAsync(cancellationToken))
+            truncatedBy = "";
+            long bytes = 0;
+            while (truncatedBy.Length == 0 && await reader.ReadAsync(cancellationToken))
             {
+                if (rows.Count >= maxRows)
+                {
+                    truncatedBy = $"AdHocMaxRows = {maxRows}";
+                    break;
+                }
+
                 var row = new object?[reader.FieldCount];
                 for (var i = 0; i < row.Length; i++)
                 {
                     row[i] = ToWire(reader.IsDBNull(i) ? null : reader.GetValue(i));
+                    bytes += SizeOf(row[i]);
+                }
+
+                if (bytes > maxBytes)
+                {
+                    truncatedBy = $"AdHocMaxResultBytes = {maxBytes}";
+                    break;
                 }
 
                 rows.Add([.. row]);
@@ -53,8 +72,23 @@ internal static class SqlValues
 
         var affected = Math.Max(0, reader.RecordsAffected);
         var count = columns.IsEmpty ? affected : rows.Count;
-        return new SqlResult { Columns = columns, Rows = rows.ToImmutable(), RowsAffected = affected, Tag = $"{verb} {count}" };
+        return new SqlResult
+        {
+            Columns = columns,
+            Rows = rows.ToImmutable(),
+            RowsAffected = affected,
+            Tag = $"{verb} {count}",
+            Truncated = truncatedBy.Length > 0,
+            TruncatedBy = truncatedBy,
+        };
     }
+
+    private static long SizeOf(object? value) => value switch
+    {
+        string text => 2L * text.Length,
+        byte[] blob => blob.Length,
+        _ => 8,
+    };
 
     /// <summary>The statement's first word, upper-case, for the tag.</summary>
     public static string Verb(string statement)

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using NodeDb.Orleans.Grains.Sql.Execution.Sqlite;
 using static SQLitePCL.raw;
 
 namespace NodeDb.Orleans.Grains.Sql.Execution;
@@ -16,8 +17,10 @@ namespace NodeDb.Orleans.Grains.Sql.Execution;
 /// batch too: they did not commit, so they run again in a fresh transaction, their effects applied once.</para>
 /// <para>Cancellation (a timeout, CANCEL_PREVIOUS, shutdown) interrupts the statement only while its own attempt is the
 /// one running; an attempt cancelled while queued never starts.</para>
+/// <para>The writer's connection stays in the tenant sandbox (<see cref="SqliteSandbox"/>) for as long as it is open: the
+/// runner's own statements (savepoints, the ledger row) run as the runner, each body as tenant SQL, split by SQLite.</para>
 /// </remarks>
-internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<SqliteConnection> prepare, IRunFaultInjector faults)
+internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Func<SqliteConnection, SqliteSandboxScope> prepare, IRunFaultInjector faults)
 {
     /// <summary>The most attempts one transaction takes; the rest wait for the next.</summary>
     public const int MaxBatch = 64;
@@ -28,6 +31,7 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
     private bool _draining;
     private Job? _current;
     private SqliteConnection? _connection;
+    private SqliteSandboxScope? _sandbox;
 
     /// <summary>Queues an attempt; completes when it committed, found its run id committed, or failed.</summary>
     public Task<AttemptResult> RunAsync(RunAttempt attempt, CancellationToken cancellationToken)
@@ -122,9 +126,15 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
     private void RunBatch(List<Job> batch)
     {
         SqliteConnection connection;
+        SqliteSandboxScope sandbox;
         lock (_currentGate)
         {
-            connection = _connection ??= OpenWriter();
+            if (_connection is null)
+            {
+                (_connection, _sandbox) = OpenWriter();
+            }
+
+            (connection, sandbox) = (_connection, _sandbox!);
         }
 
         var pending = batch;
@@ -141,7 +151,7 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
                     continue; // cancelled while it waited
                 }
 
-                var outcome = RunOne(connection, job);
+                var outcome = RunOne(connection, sandbox, job);
                 if (outcome is { } result)
                 {
                     done.Add((job, result));
@@ -168,7 +178,7 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
     }
 
     /// <summary>Runs one attempt in its own savepoint; null when it failed (its job is completed with the error).</summary>
-    private AttemptResult? RunOne(SqliteConnection connection, Job job)
+    private AttemptResult? RunOne(SqliteConnection connection, SqliteSandboxScope sandbox, Job job)
     {
         var request = job.Attempt.Request;
         lock (_currentGate)
@@ -190,7 +200,7 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
             job.CancellationToken.ThrowIfCancellationRequested();
             using (var ledger = connection.CreateCommand())
             {
-                ledger.CommandText = "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($run, $schedule, $at) ON CONFLICT(run_id) DO NOTHING";
+                ledger.CommandText = "INSERT INTO main.nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($run, $schedule, $at) ON CONFLICT(run_id) DO NOTHING";
                 ledger.Parameters.AddWithValue("$run", request.RunId);
                 ledger.Parameters.AddWithValue("$schedule", request.Schedule);
                 ledger.Parameters.AddWithValue("$at", job.Attempt.Now.ToUnixTimeMilliseconds());
@@ -201,21 +211,14 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
                 }
             }
 
-            var statements = job.Attempt.Body.Statements;
-            for (var s = 0; s < statements.Count; s++)
+            // SQLite splits the body itself, one prepared statement at a time, each under the tenant rules of the sandbox.
+            sandbox.RunTenant(job.Attempt.Body.InnerText, (statement, _) =>
             {
                 job.CancellationToken.ThrowIfCancellationRequested();
                 using var command = connection.CreateCommand();
-                command.CommandText = statements[s];
-                try
-                {
-                    command.ExecuteNonQuery();
-                }
-                catch (SqliteException e)
-                {
-                    throw new StatementFailedException(s + 1, statements.Count, statements[s], e);
-                }
-            }
+                command.CommandText = statement;
+                command.ExecuteNonQuery();
+            });
 
             job.CancellationToken.ThrowIfCancellationRequested();
             faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, job.Attempt.Number);
@@ -293,13 +296,12 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
         job.Result.TrySetException(e);
     }
 
-    private SqliteConnection OpenWriter()
+    private (SqliteConnection Connection, SqliteSandboxScope Sandbox) OpenWriter()
     {
         var connection = open();
         try
         {
-            prepare(connection);
-            return connection;
+            return (connection, prepare(connection));
         }
         catch
         {
@@ -318,6 +320,8 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
             }
 
             _connection = null;
+            _sandbox?.Dispose();
+            _sandbox = null;
             if (discard)
             {
                 // Never hand a connection that failed mid-transaction back to the pool.
