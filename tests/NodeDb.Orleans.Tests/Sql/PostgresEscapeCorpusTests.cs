@@ -166,7 +166,7 @@ public sealed class PostgresEscapeCorpusTests(PostgresFixture pg) : IAsyncLifeti
         var outcome = await _host.Runner.RunAsync(Request("guessed-run", "BEGIN INSERT INTO proof(v) VALUES (1); END"), Ct);
         var again = await _host.Runner.RunAsync(Request("guessed-run", "BEGIN INSERT INTO proof(v) VALUES (1); END"), Ct);
 
-        Assert.Equal(JobOutcome.Succeeded(1), outcome);
+        Assert.Equal((RunStatus.Succeeded, 1), (outcome.Status, outcome.Attempt));
         Assert.Equal(SqlJobRunner.RecoveredReason, again.Reason);
         Assert.Equal(1L, await pg.ScalarAsync(AttackerDb, "SELECT count(*) FROM proof"));
     }
@@ -199,6 +199,6 @@ public sealed class PostgresEscapeCorpusTests(PostgresFixture pg) : IAsyncLifeti
         Assert.Equal("SECURITY DEFINER", await pg.ScalarAsync(AttackerDb, "SELECT CASE WHEN prosecdef THEN 'SECURITY DEFINER' ELSE 'INVOKER' END FROM pg_proc WHERE proname = 'record_run'"));
 
         var after = await _host.Runner.RunAsync(Request("after-" + Guid.NewGuid().ToString("N")[..6], "BEGIN SELECT 1; END"), Ct);
-        Assert.Equal(JobOutcome.Succeeded(1), after);
+        Assert.Equal((RunStatus.Succeeded, 1), (after.Status, after.Attempt));
     }
 }

@@ -166,7 +166,7 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     protected override async Task<long> CountEffectsAsync() => (long)(await pg.ScalarAsync(Database, "SELECT count(*) FROM effects"))!;
 
     protected override async Task<long> CountLedgerRowsAsync(string runId) =>
-        (long)(await pg.ScalarAsync(Database, $"SELECT count(*) FROM nodedb_run_ledger WHERE run_id = '{runId.Replace("'", "''", StringComparison.Ordinal)}'"))!;
+        (long)(await pg.ScalarAsync(Database, $"SELECT count(*) FROM nodedb.run_ledger WHERE run_id = '{runId.Replace("'", "''", StringComparison.Ordinal)}'"))!;
 
     protected override async Task<IAsyncDisposable> HoldLockAsync()
     {

@@ -135,7 +135,7 @@ public sealed class SqliteEscapeCorpusTests : IAsyncLifetime
 
         Assert.False(await _host.Runner.WasCommittedAsync(_attacker, "forged-run", Ct));
         var outcome = await _host.Runner.RunAsync(Request("forged-run", "BEGIN INSERT INTO effects(v) VALUES (1); END"), Ct);
-        Assert.Equal(JobOutcome.Succeeded(1), outcome);
+        Assert.Equal((RunStatus.Succeeded, 1), (outcome.Status, outcome.Attempt));
     }
 
     [Fact]
@@ -201,7 +201,7 @@ public sealed class SqliteEscapeCorpusTests : IAsyncLifetime
 
         // The pool still serves both tenants normally.
         var after = await _host.Runner.RunAsync(Request("after-" + Guid.NewGuid().ToString("N")[..6], "BEGIN SELECT 1; END"), Ct);
-        Assert.Equal(JobOutcome.Succeeded(1), after);
+        Assert.Equal((RunStatus.Succeeded, 1), (after.Status, after.Attempt));
         var secrets = await _host.Executor.ExecuteAsync(_victim, "SELECT s FROM secrets", "bob", Ct);
         Assert.Equal("b-only", secrets.Rows.Single()[0]);
     }
