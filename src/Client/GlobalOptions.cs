@@ -9,7 +9,6 @@ namespace NodeDb.Orleans.Client;
 public static partial class GlobalOptions
 {
     public const string TenantVariable = "NODEDB_TENANT";
-    public const string UserVariable = "NODEDB_USER";
     public const string GatewayVariable = "NODEDB_GATEWAY";
 
     public static readonly Option<string> Gateway = new("--gateway")
@@ -21,20 +20,26 @@ public static partial class GlobalOptions
         Validators = { r => Check(r, v => GatewayAddress.TryParse(v, out var why) is null ? why : null) },
     };
 
-    public static readonly Option<string> Tenant = new("--tenant", "-t")
+    public static readonly Option<string?> Tenant = new("--tenant", "-t")
     {
-        Description = $"The tenant whose schedules and database to use [env {TenantVariable}]",
+        Description = $"The tenant to act for: a tenant key's own tenant by default; a cluster-scope key may pick any (default: 'default') [env {TenantVariable}]",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TenantVariable) is { Length: > 0 } t ? t : "default",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TenantVariable) is { Length: > 0 } t ? t : null,
         Validators = { r => Check(r, v => TenantPattern().IsMatch(v) ? null : "a tenant is 1 to 63 letters, digits, '_' or '-', starting with a letter or digit") },
     };
 
-    public static readonly Option<string> User = new("--user")
+    public static readonly Option<string?> Key = new("--key")
     {
-        Description = $"Who acts: owner of created schedules, recorded on pause and trigger [env {UserVariable}; else the OS user]",
+        Description = $"The API key to present (prefer {KeyResolver.KeyVariable} or a key file: a command line is visible to other users) [env {KeyResolver.KeyVariable}]",
+        HelpName = "KEY",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(UserVariable) is { Length: > 0 } u ? u : Environment.UserName,
-        Validators = { r => Check(r, v => string.IsNullOrWhiteSpace(v) ? "it is empty" : null) },
+    };
+
+    public static readonly Option<string?> KeyFile = new("--key-file")
+    {
+        Description = $"A file holding the API key, readable by you only (chmod 600) [env {KeyResolver.KeyFileVariable}; else ~/.nodedb/credentials, else the local embedded silo's .data/cluster-admin.key]",
+        HelpName = "PATH",
+        Recursive = true,
     };
 
     public static readonly Option<bool> Json = new("--json")
@@ -68,7 +73,7 @@ public static partial class GlobalOptions
         Validators = { r => CheckSeconds(r) },
     };
 
-    public static IEnumerable<Option> All => [Gateway, Tenant, User, Json, ClusterId, ConnectTimeout, RetryFor];
+    public static IEnumerable<Option> All => [Gateway, Tenant, Key, KeyFile, Json, ClusterId, ConnectTimeout, RetryFor];
 
     public static ClientSettings Settings(ParseResult parse)
     {
@@ -76,8 +81,9 @@ public static partial class GlobalOptions
         return new ClientSettings
         {
             Gateway = GatewayAddress.TryParse(parse.GetValue(Gateway)!, out _)!,
-            Tenant = parse.GetValue(Tenant)!,
-            User = parse.GetValue(User)!,
+            Tenant = parse.GetValue(Tenant),
+            KeyOption = parse.GetValue(Key),
+            KeyFileOption = parse.GetValue(KeyFile),
             ClusterId = parse.GetValue(ClusterId)!,
             ConnectTimeout = TimeSpan.FromSeconds(parse.GetValue(ConnectTimeout)),
             RetryFor = TimeSpan.FromSeconds(parse.GetValue(RetryFor)),

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Security;
 using NodeDb.Orleans.Grains.Sql.Execution;
 using NodeDb.Orleans.Silo;
 using NodeDb.Orleans.Silo.Profiles;
@@ -26,6 +27,7 @@ builder.UseOrleans(silo =>
 
     silo.AddNodeDbScheduler();
     silo.Services.AddOptions<SchedulerOptions>().Bind(builder.Configuration.GetSection(SchedulerOptions.SectionName));
+    silo.Services.AddOptions<SecurityOptions>().Bind(builder.Configuration.GetSection(SecurityOptions.SectionName));
 
     // Tenant databases: SQLite files under the data directory unless the Sql section points at PostgreSQL.
     silo.Services.AddNodeDbSql(o => o.DataDirectory = Path.GetFullPath(settings.DataDirectory));

@@ -7,9 +7,14 @@ public sealed record ClientSettings
 {
     public required IPEndPoint Gateway { get; init; }
 
-    public required string Tenant { get; init; }
+    /// <summary>The tenant asked for (<c>--tenant</c>), or null: then the key's tenant (<c>default</c> for a cluster-scope key).</summary>
+    public string? Tenant { get; init; }
 
-    public required string User { get; init; }
+    /// <summary><c>--key</c> as given.</summary>
+    public string? KeyOption { get; init; }
+
+    /// <summary><c>--key-file</c> as given.</summary>
+    public string? KeyFileOption { get; init; }
 
     public string ClusterId { get; init; } = "nodedb";
 

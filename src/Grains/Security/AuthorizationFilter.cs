@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Logging;
+
+namespace NodeDb.Orleans.Grains.Security;
+
+/// <summary>
+/// The one enforcement point: decides every call that reaches one of the application's grains from outside the
+/// silos. Calls made by the silos themselves carry the cluster token (<see cref="InternalCallStamp"/>) and pass;
+/// every other call must present a valid key, stay inside its tenant and role, and reach a method of
+/// <see cref="AccessPolicy"/>.
+/// </summary>
+/// <remarks>
+/// On an accepted call the key is removed from the request context and the caller's principal put in its place,
+/// so grains never see the key and the principal they see was set here, never by a client. Refusals throw
+/// <see cref="NodeDbException"/> with code <c>unauthenticated</c> or <c>permission_denied</c>, naming the rule and at
+/// most the key's public id. Orleans' own system targets (membership, manifest, directory) are not grains of the
+/// application and are left to Orleans.
+/// </remarks>
+public sealed partial class AuthorizationFilter(
+    ClusterSecret secret,
+    KeyVerifier verifier,
+    AuditTrail audit,
+    ILogger<AuthorizationFilter> logger) : IIncomingGrainCallFilter
+{
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.TargetId.Type.IsSystemTarget() || IsInternal(context))
+        {
+            await context.Invoke();
+            return;
+        }
+
+        var action = $"{context.InterfaceName}.{context.MethodName}";
+        var target = context.TargetId.Key.ToString() ?? "";
+        var presented = RequestContext.Get(ApiKeyPresenter.RequestContextKey) as string;
+        RequestContext.Remove(ApiKeyPresenter.RequestContextKey);
+        RequestContext.Remove(Caller.PrincipalKey);
+        var client = context.SourceId?.ToString();
+
+        var rule = AccessPolicy.Find(context.InterfaceMethod);
+        if (rule is null)
+        {
+            throw Refuse(ApiKeyText.ClusterScope, null, action, target, client, ErrorCodes.PermissionDenied,
+                $"{action} is internal to the cluster: clients may not call it, whatever their key");
+        }
+
+        var tenant = rule.TenantOf(target);
+        var auditScope = tenant.Tenant ?? ApiKeyText.ClusterScope;
+        if (!tenant.Valid)
+        {
+            throw Refuse(ApiKeyText.ClusterScope, null, action, target, client, ErrorCodes.PermissionDenied,
+                $"'{target}' is not a key {context.InterfaceName} accepts");
+        }
+
+        Caller caller;
+        try
+        {
+            caller = await verifier.VerifyAsync(presented);
+        }
+        catch (NodeDbException e) when (e.Code == ErrorCodes.Unauthenticated)
+        {
+            ApiKeyText.TryParse(presented, out _, out var keyId, out _);
+            throw Refuse(auditScope, keyId is null ? null : (null, keyId), action, target, client, e.Code, e.Message["Unauthenticated: ".Length..]);
+        }
+
+        if (rule.ClusterOnly && !caller.IsClusterScope)
+        {
+            throw Refuse(auditScope, (caller.Principal, caller.KeyId), action, target, client, ErrorCodes.PermissionDenied,
+                $"{action} needs a cluster-scope key; key {caller.KeyId} is for tenant '{caller.Scope}'");
+        }
+
+        if (tenant.Tenant is { } t && !caller.CoversTenant(t))
+        {
+            throw Refuse(auditScope, (caller.Principal, caller.KeyId), action, target, client, ErrorCodes.PermissionDenied,
+                $"key {caller.KeyId} is for tenant '{caller.Scope}', not '{t}'");
+        }
+
+        var needed = rule.RoleOf is { } roleOf && roleOf(context) is var argsRole && argsRole > rule.Role ? argsRole : rule.Role;
+        if (caller.Role < needed)
+        {
+            throw Refuse(auditScope, (caller.Principal, caller.KeyId), action, target, client, ErrorCodes.PermissionDenied,
+                $"{action} needs the {Name(needed)} role; key {caller.KeyId} has {Name(caller.Role)}");
+        }
+
+        RequestContext.Set(Caller.PrincipalKey, caller.Principal);
+        rule.Rewrite?.Invoke(context, caller);
+        var mutation = rule.Mutation && (rule.RoleOf is null || needed > ApiKeyRole.Reader);
+        try
+        {
+            await context.Invoke();
+            if (mutation)
+            {
+                audit.Record(auditScope, caller.Principal, caller.KeyId, action, target, client, "accepted", null);
+            }
+        }
+        catch (Exception e) when (mutation)
+        {
+            // The call was allowed but failed (a bad cron, a conflict): recorded as tried, with the error code.
+            audit.Record(auditScope, caller.Principal, caller.KeyId, action, target, client, "failed", e is NodeDbException n ? n.Code : e.GetType().Name);
+            throw;
+        }
+    }
+
+    private bool IsInternal(IIncomingGrainCallContext context)
+    {
+        // A client connected through a gateway is never internal, whatever it put in the request context.
+        if (context.SourceId is { } source && source.IsClient() && !(source.Key.ToString() ?? "").StartsWith("hosted-", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return secret.Matches(RequestContext.Get(ClusterSecret.RequestContextKey));
+    }
+
+    private NodeDbException Refuse(
+        string scope, (string? Principal, string KeyId)? who, string action, string target, string? client, string code, string rule)
+    {
+        LogRefused(logger, code, action, target, who?.KeyId, client, rule);
+        audit.Record(scope, who?.Principal, who?.KeyId, action, target, client, code, rule);
+        var kind = code == ErrorCodes.Unauthenticated ? "Unauthenticated" : "Permission denied";
+        return new NodeDbException(code, $"{kind}: {rule}.");
+    }
+
+    private static string Name(ApiKeyRole role) => role.ToString().ToLowerInvariant();
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Refused {Code}: {Action} on '{Target}' (key {KeyId}, client {Client}): {Rule}")]
+    private static partial void LogRefused(ILogger logger, string code, string action, string target, string? keyId, string? client, string rule);
+}
