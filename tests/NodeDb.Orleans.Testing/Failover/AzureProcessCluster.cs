@@ -1,3 +1,4 @@
+using NodeDb.Orleans.Tests.Security;
 using Azure.Data.Tables;
 using NodeDb.Orleans.Tests.Processes;
 using Orleans.Configuration;
@@ -58,6 +59,7 @@ public sealed class AzureProcessCluster : IAsyncDisposable
         });
         client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(ConnectionString));
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
+        client.PresentKey();
     }
 
     /// <summary>Starts (or starts again, on new ports) silo number <paramref name="index"/>.</summary>
@@ -71,6 +73,7 @@ public sealed class AzureProcessCluster : IAsyncDisposable
             "--cluster-id", ClusterId,
             "--NodeDb:ServiceId", ServiceId,
             "--data-dir", DataDirectory,
+            .. TestKeys.SiloArguments,
         ]);
     }
 
