@@ -30,7 +30,7 @@ public sealed partial class AuthorizationFilter(
             return;
         }
 
-        var action = $"{context.InterfaceName}.{context.MethodName}";
+        var action = $"{context.InterfaceMethod?.DeclaringType?.Name ?? context.InterfaceName}.{context.MethodName}";
         var target = context.TargetId.Key.ToString() ?? "";
         var presented = RequestContext.Get(ApiKeyPresenter.RequestContextKey) as string;
         RequestContext.Remove(ApiKeyPresenter.RequestContextKey);
