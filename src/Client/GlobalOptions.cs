@@ -25,7 +25,17 @@ public static partial class GlobalOptions
         Description = $"The tenant to act for: a tenant key's own tenant by default; a cluster-scope key may pick any (default: 'default') [env {TenantVariable}]",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TenantVariable) is { Length: > 0 } t ? t : null,
-        Validators = { r => Check(r, v => TenantPattern().IsMatch(v) ? null : "a tenant is 1 to 63 letters, digits, '_' or '-', starting with a letter or digit") },
+        Validators =
+        {
+            r =>
+            {
+                // Not given: the key decides.
+                if (r.GetValueOrDefault<string?>() is not null)
+                {
+                    Check(r, v => TenantPattern().IsMatch(v) ? null : "a tenant is 1 to 63 letters, digits, '_' or '-', starting with a letter or digit");
+                }
+            },
+        },
     };
 
     public static readonly Option<string?> Key = new("--key")

@@ -13,9 +13,19 @@ public sealed partial class BootstrapKey(
     IOptions<SecurityOptions> options,
     ILogger<BootstrapKey> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
+    private string? _text;
+    private bool _created;
+
     public void Participate(ISiloLifecycle lifecycle)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
+
+        // The file first, before the gateway opens: a client on this machine that connects at once finds it.
+        lifecycle.Subscribe(nameof(BootstrapKey), ServiceLifecycleStage.RuntimeInitialize, _ =>
+        {
+            _text = Resolve(options.Value, out _created);
+            return Task.CompletedTask;
+        });
         lifecycle.Subscribe(nameof(BootstrapKey), ServiceLifecycleStage.Active, EnsureAsync);
     }
 
@@ -39,7 +49,8 @@ public sealed partial class BootstrapKey(
 
     private async Task EnsureAsync(CancellationToken cancellationToken)
     {
-        var text = Resolve(options.Value, out var created);
+        var text = _text ?? Resolve(options.Value, out _created);
+        var created = _created;
         ApiKeyText.TryParse(text, out _, out var id, out var secret);
         var stored = await grains.GetGrain<IApiKeyStoreGrain>(ApiKeyText.ClusterScope).EnsureBootstrapAsync(id!, KeyMaterial.Hash(secret!));
         var where = options.Value.BootstrapKey is { Length: > 0 } ? "configuration (Security:BootstrapKey)" : Path.GetFullPath(options.Value.BootstrapKeyFile!);
