@@ -52,6 +52,31 @@ public static partial class GlobalOptions
         Recursive = true,
     };
 
+    public const string TlsVariable = "NODEDB_TLS";
+    public const string TlsThumbprintVariable = "NODEDB_TLS_THUMBPRINT";
+
+    public static readonly Option<bool> Tls = new("--tls")
+    {
+        Description = $"Connect to the gateway over TLS (on by default in the azure profile) [env {TlsVariable}=1]",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TlsVariable) is "1" or "true",
+    };
+
+    public static readonly Option<string?> TlsThumbprint = new("--tls-thumbprint")
+    {
+        Description = $"Trust only a gateway certificate with this SHA-1 thumbprint (a self-signed one); else its chain must validate for --tls-host [env {TlsThumbprintVariable}]",
+        HelpName = "HEX",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TlsThumbprintVariable) is { Length: > 0 } t ? t : null,
+    };
+
+    public static readonly Option<string?> TlsHost = new("--tls-host")
+    {
+        Description = "The name the gateway's certificate must carry [default: the gateway's host]",
+        HelpName = "NAME",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Json = new("--json")
     {
         Description = "Print JSON (stable shapes, see docs/client.md) instead of tables",
@@ -83,7 +108,7 @@ public static partial class GlobalOptions
         Validators = { r => CheckSeconds(r) },
     };
 
-    public static IEnumerable<Option> All => [Gateway, Tenant, Key, KeyFile, Json, ClusterId, ConnectTimeout, RetryFor];
+    public static IEnumerable<Option> All => [Gateway, Tenant, Key, KeyFile, Tls, TlsThumbprint, TlsHost, Json, ClusterId, ConnectTimeout, RetryFor];
 
     public static ClientSettings Settings(ParseResult parse)
     {
@@ -94,6 +119,9 @@ public static partial class GlobalOptions
             Tenant = parse.GetValue(Tenant),
             KeyOption = parse.GetValue(Key),
             KeyFileOption = parse.GetValue(KeyFile),
+            Tls = parse.GetValue(Tls) || parse.GetValue(TlsThumbprint) is not null,
+            TlsThumbprint = parse.GetValue(TlsThumbprint),
+            TlsHost = parse.GetValue(TlsHost),
             ClusterId = parse.GetValue(ClusterId)!,
             ConnectTimeout = TimeSpan.FromSeconds(parse.GetValue(ConnectTimeout)),
             RetryFor = TimeSpan.FromSeconds(parse.GetValue(RetryFor)),

@@ -10,6 +10,7 @@ using NodeDb.Orleans.Silo.Profiles;
 var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.AddCommandLine(SiloSettings.ExpandFlags(args), SiloSettings.Switches);
 var settings = builder.Configuration.GetSection(SiloSettings.SectionName).Get<SiloSettings>() ?? new SiloSettings();
+var tls = builder.Configuration.GetSection(TlsSettings.SectionName).Get<TlsSettings>() ?? new TlsSettings();
 
 builder.UseOrleans(silo =>
 {
@@ -17,9 +18,11 @@ builder.UseOrleans(silo =>
     {
         case "embedded":
             EmbeddedProfile.Configure(silo, settings);
+            SiloTls.Configure(silo, tls, onByDefault: false);
             break;
         case "azure":
             AzureProfile.Configure(silo, settings);
+            SiloTls.Configure(silo, tls, onByDefault: true);
             break;
         default:
             throw new ArgumentException($"Profile '{settings.Profile}' is unknown: use 'embedded' or 'azure'.");

@@ -13,8 +13,22 @@ public static class KeyCommand
 {
     public static Command Create() => new("key", "API keys: create (the secret is shown once), list, revoke. Needs an admin key of the tenant or the cluster")
     {
-        New(), List(), Revoke(),
+        New(), List(), Revoke(), Generate(),
     };
+
+    /// <summary>Prints a new cluster-scope key without contacting a cluster: the bootstrap key of a new azure deployment.</summary>
+    private static Command Generate()
+    {
+        var command = new Command("generate", "Print a new cluster-admin key for Security:BootstrapKey of a new cluster (offline: nothing is sent)");
+        command.SetAction(_ =>
+        {
+            var id = "k" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+            var secret = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            Console.Out.WriteLine(ApiKeyText.Format(ApiKeyText.ClusterScope, id, secret));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
 
     private static Option<bool> ClusterOption() => new("--cluster")
     {

@@ -16,6 +16,15 @@ public sealed record ClientSettings
     /// <summary><c>--key-file</c> as given.</summary>
     public string? KeyFileOption { get; init; }
 
+    /// <summary>Connect over TLS (<c>--tls</c>; implied by <c>--tls-thumbprint</c>).</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>The gateway certificate's pinned SHA-1 thumbprint, or null to validate its chain.</summary>
+    public string? TlsThumbprint { get; init; }
+
+    /// <summary>The name the gateway's certificate must carry; null for the gateway's address.</summary>
+    public string? TlsHost { get; init; }
+
     public string ClusterId { get; init; } = "nodedb";
 
     public string ServiceId { get; init; } = "nodedb";

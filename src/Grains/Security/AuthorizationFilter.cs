@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NodeDb.Orleans.Grains.Sql.Execution;
 
 namespace NodeDb.Orleans.Grains.Security;
 
@@ -45,7 +46,9 @@ public sealed partial class AuthorizationFilter(
         }
 
         var tenant = rule.TenantOf(target);
-        var auditScope = tenant.Tenant ?? ApiKeyText.ClusterScope;
+
+        // Refusals and changes go to the log of the tenant they concern, if it can be one; else to the cluster's.
+        var auditScope = tenant.Tenant is { } named && TenantName.IsValid(named) ? named : ApiKeyText.ClusterScope;
         if (!tenant.Valid)
         {
             throw Refuse(ApiKeyText.ClusterScope, null, action, target, client, ErrorCodes.PermissionDenied,
@@ -59,8 +62,12 @@ public sealed partial class AuthorizationFilter(
         }
         catch (NodeDbException e) when (e.Code == ErrorCodes.Unauthenticated)
         {
-            ApiKeyText.TryParse(presented, out _, out var keyId, out _);
-            throw Refuse(auditScope, keyId is null ? null : (null, keyId), action, target, client, e.Code, e.Message["Unauthenticated: ".Length..]);
+            // Without a valid key the caller is anyone: only a key of the target's own tenant (revoked, expired, a
+            // wrong secret) puts the refusal in that tenant's log; the rest goes to the cluster's one log, so made-up
+            // tenant names cannot make the silos write audit logs for tenants that do not exist.
+            ApiKeyText.TryParse(presented, out var keyScope, out var keyId, out _);
+            var scope = keyScope == auditScope ? auditScope : ApiKeyText.ClusterScope;
+            throw Refuse(scope, keyId is null ? null : (null, keyId), action, target, client, e.Code, e.Message["Unauthenticated: ".Length..]);
         }
 
         if (rule.ClusterOnly && !caller.IsClusterScope)
@@ -104,7 +111,8 @@ public sealed partial class AuthorizationFilter(
     private bool IsInternal(IIncomingGrainCallContext context)
     {
         // A client connected through a gateway is never internal, whatever it put in the request context.
-        if (context.SourceId is { } source && source.IsClient() && !(source.Key.ToString() ?? "").StartsWith("hosted-", StringComparison.Ordinal))
+        // A silo's own services call through its hosted client, whose id is "hosted-{silo}".
+        if (context.SourceId is { } source && source.IsClient() && !source.Key.AsSpan().StartsWith("hosted-"u8))
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -18,21 +19,19 @@ public sealed class ClusterSecret
 {
     public const string RequestContextKey = "nodedb.internal";
 
-    private readonly byte[] _token;
-
     public ClusterSecret(IOptions<SecurityOptions> options)
     {
         var o = options.Value;
         var secret = o.ClusterSecret is { Length: > 0 } given ? given.Trim() : LoadOrCreate(o.ClusterSecretFile!);
         Token = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), "nodedb-internal-call-v1"u8));
-        _token = Encoding.ASCII.GetBytes(Token);
     }
 
     /// <summary>The value silos stamp on their calls.</summary>
     public string Token { get; }
 
+    /// <summary>Compares in constant time and without allocating: every call a silo receives is checked.</summary>
     public bool Matches(object? presented) =>
-        presented is string text && CryptographicOperations.FixedTimeEquals(_token, Encoding.ASCII.GetBytes(text));
+        presented is string text && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(Token.AsSpan()), MemoryMarshal.AsBytes(text.AsSpan()));
 
     private static string LoadOrCreate(string path)
     {

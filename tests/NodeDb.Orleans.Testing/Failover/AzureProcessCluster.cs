@@ -60,6 +60,9 @@ public sealed class AzureProcessCluster : IAsyncDisposable
         client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(ConnectionString));
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
         client.PresentKey();
+
+        // The azure profile runs TLS by default: clients speak it and pin the test certificate.
+        TestCertificate.Instance.UseOn(client);
     }
 
     /// <summary>Starts (or starts again, on new ports) silo number <paramref name="index"/>.</summary>
@@ -74,6 +77,7 @@ public sealed class AzureProcessCluster : IAsyncDisposable
             "--NodeDb:ServiceId", ServiceId,
             "--data-dir", DataDirectory,
             .. TestKeys.SiloArguments,
+            .. TestCertificate.Instance.SiloArguments,
         ]);
     }
 
