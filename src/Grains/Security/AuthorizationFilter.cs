@@ -13,8 +13,8 @@ namespace NodeDb.Orleans.Grains.Security;
 /// On an accepted call the key is removed from the request context and the caller's principal put in its place,
 /// so grains never see the key and the principal they see was set here, never by a client. Refusals throw
 /// <see cref="NodeDbException"/> with code <c>unauthenticated</c> or <c>permission_denied</c>, naming the rule and at
-/// most the key's public id. Orleans' own system targets (membership, manifest, directory) are not grains of the
-/// application and are left to Orleans.
+/// most the key's public id. Of Orleans' own system targets, a client reaches the cluster manifest and the call
+/// canceller only.
 /// </remarks>
 public sealed partial class AuthorizationFilter(
     ClusterSecret secret,
@@ -22,10 +22,37 @@ public sealed partial class AuthorizationFilter(
     AuditTrail audit,
     ILogger<AuthorizationFilter> logger) : IIncomingGrainCallFilter
 {
+    /// <summary>
+    /// The system targets a client reaches: the cluster manifest, the call canceller, and the test hooks that only
+    /// test clusters register.
+    /// </summary>
+    private static readonly HashSet<GrainType> ClientSystemTargets =
+    [
+        SystemTargetGrainId.CreateGrainType("manifest"),
+        SystemTargetGrainId.CreateGrainType("canceler"),
+        SystemTargetGrainId.CreateGrainType("test.hooks"),
+    ];
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.TargetId.Type.IsSystemTarget() || IsInternal(context))
+        var fromClient = IsExternalClient(context.SourceId);
+        if (context.TargetId.Type.IsSystemTarget())
+        {
+            // Orleans' own services: a client needs the cluster manifest (and to cancel its calls), nothing else;
+            // silo control or the directory would show it every tenant's grains.
+            if (fromClient && !ClientSystemTargets.Contains(context.TargetId.Type))
+            {
+                var what = $"{context.InterfaceName}.{context.MethodName}";
+                throw Refuse(ApiKeyText.ClusterScope, null, what, context.TargetId.ToString(), context.SourceId?.ToString(), ErrorCodes.PermissionDenied,
+                    $"{what} is internal to the cluster: clients may not call it, whatever their key");
+            }
+
+            await context.Invoke();
+            return;
+        }
+
+        if (!fromClient && secret.Matches(RequestContext.Get(ClusterSecret.RequestContextKey)))
         {
             await context.Invoke();
             return;
@@ -108,17 +135,12 @@ public sealed partial class AuthorizationFilter(
         }
     }
 
-    private bool IsInternal(IIncomingGrainCallContext context)
-    {
-        // A client connected through a gateway is never internal, whatever it put in the request context.
-        // A silo's own services call through its hosted client, whose id is "hosted-{silo}".
-        if (context.SourceId is { } source && source.IsClient() && !source.Key.AsSpan().StartsWith("hosted-"u8))
-        {
-            return false;
-        }
-
-        return secret.Matches(RequestContext.Get(ClusterSecret.RequestContextKey));
-    }
+    /// <summary>
+    /// A client connected through a gateway is never internal, whatever it put in the request context. A silo's own
+    /// services call through its hosted client, whose id is "hosted-{silo}".
+    /// </summary>
+    private static bool IsExternalClient(GrainId? source) =>
+        source is { } id && id.IsClient() && !id.Key.AsSpan().StartsWith("hosted-"u8);
 
     private NodeDbException Refuse(
         string scope, (string? Principal, string KeyId)? who, string action, string target, string? client, string code, string rule)
