@@ -5,6 +5,7 @@ namespace NodeDb.Orleans;
 public interface IScheduleGrain : IGrainWithStringKey
 {
     /// <summary>Creates the schedule, or replaces it when <paramref name="replace"/> is set.</summary>
+    /// <remarks>From a client, the definition's owner is replaced by the principal of the presented key (also on update).</remarks>
     /// <exception cref="NodeDbException">Bad cron, zone, body or options (<c>invalid_*</c>, <c>body_rejected</c>); <c>already_exists</c>.</exception>
     [Alias("Create")]
     Task<ScheduleStatus> CreateAsync(ScheduleDefinition definition, bool replace = false);
@@ -26,6 +27,7 @@ public interface IScheduleGrain : IGrainWithStringKey
     Task<ScheduleStatus> SetEnabledAsync(bool enabled);
 
     /// <summary>Stops firing until resumed; occurrences due meanwhile are recorded as skipped (paused).</summary>
+    /// <remarks>From a client, <paramref name="by"/> is replaced by the principal of the presented key.</remarks>
     [Alias("Pause")]
     Task<ScheduleStatus> PauseAsync(string by, string? note = null);
 
@@ -33,6 +35,7 @@ public interface IScheduleGrain : IGrainWithStringKey
     Task<ScheduleStatus> ResumeAsync();
 
     /// <summary>Runs the body now, outside the cron, under the overlap policy. Returns the run id.</summary>
+    /// <remarks>From a client, <paramref name="by"/> is replaced by the principal of the presented key.</remarks>
     [Alias("Trigger")]
     Task<string> TriggerAsync(string by);
 

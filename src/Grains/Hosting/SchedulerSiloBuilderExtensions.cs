@@ -8,6 +8,7 @@ using NodeDb.Orleans.Grains.History;
 using NodeDb.Orleans.Grains.Placement;
 using NodeDb.Orleans.Grains.Recovery;
 using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Grains.Security;
 using NodeDb.Orleans.Grains.Ticking;
 using Orleans.Configuration;
 
@@ -55,6 +56,9 @@ public static class SchedulerSiloBuilderExtensions
         // Fast failover: survivors wake a dead silo's schedules from the wake registry (src/Grains/Recovery).
         services.AddSingleton<FailoverWatcher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<FailoverWatcher>());
+
+        // Every silo that runs the scheduler enforces keys: there is no way to start one without the filter.
+        builder.AddNodeDbSecurity();
         return builder;
     }
 

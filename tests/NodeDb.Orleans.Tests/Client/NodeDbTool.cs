@@ -6,22 +6,31 @@ namespace NodeDb.Orleans.Tests.Client;
 /// <summary>Runs the real <c>nodedb</c> program (<c>dotnet nodedb.dll …</c>) as a user would, and captures what it prints.</summary>
 internal sealed class NodeDbTool
 {
+    private static readonly string[] Inherited = ["NODEDB_GATEWAY", "NODEDB_TENANT", "NODEDB_USER", "NODEDB_KEY", "NODEDB_KEY_FILE"];
     private readonly Dictionary<string, string> _environment;
+    private readonly string? _workingDirectory;
 
-    public NodeDbTool(string gateway, string tenant, string user)
+    public NodeDbTool(string gateway, string? tenant, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
-        _environment = new Dictionary<string, string>
+        _environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["NODEDB_GATEWAY"] = gateway };
+        if (tenant is not null)
         {
-            ["NODEDB_GATEWAY"] = gateway,
-            ["NODEDB_TENANT"] = tenant,
-            ["NODEDB_USER"] = user,
-        };
+            _environment["NODEDB_TENANT"] = tenant;
+        }
+
+        _workingDirectory = workingDirectory;
     }
+
+    /// <summary>The same tool with one more environment variable (a key, a key file).</summary>
+    public NodeDbTool With(string name, string value) =>
+        new(_environment["NODEDB_GATEWAY"], null, new Dictionary<string, string>(_environment) { [name] = value }, _workingDirectory);
+
+    private static readonly Lazy<string> EmptyHome = new(() => Directory.CreateTempSubdirectory("nodedb-home-").FullName);
 
     /// <summary>The client's build output, copied next to the tests by the project reference.</summary>
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "nodedb.dll");
 
-    public Task<ToolResult> RunAsync(params string[] args) => RunAsync(args, _environment);
+    public Task<ToolResult> RunAsync(params string[] args) => RunAsync(args, _environment, _workingDirectory);
 
     /// <summary>Runs and expects exit code 0 and JSON on stdout.</summary>
     public async Task<JsonNode> JsonAsync(params string[] args)
@@ -31,7 +40,7 @@ internal sealed class NodeDbTool
         return JsonNode.Parse(result.StdOut)!;
     }
 
-    public static async Task<ToolResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ToolResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -39,7 +48,7 @@ internal sealed class NodeDbTool
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(Dll);
         foreach (var arg in args)
@@ -47,11 +56,13 @@ internal sealed class NodeDbTool
             start.ArgumentList.Add(arg);
         }
 
-        // A developer's own settings must not leak into the test.
-        foreach (var name in new[] { "NODEDB_GATEWAY", "NODEDB_TENANT", "NODEDB_USER" })
+        // A developer's own settings (and ~/.nodedb/credentials) must not leak into the test.
+        foreach (var name in Inherited)
         {
             start.Environment.Remove(name);
         }
+
+        start.Environment["HOME"] = EmptyHome.Value;
 
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {

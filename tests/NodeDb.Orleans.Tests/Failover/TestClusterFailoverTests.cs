@@ -1,3 +1,4 @@
+using NodeDb.Orleans.Tests.Security;
 using NodeDb.Orleans.Grains.Recovery;
 using Microsoft.Extensions.DependencyInjection;
 using NodeDb.Orleans.Grains;
@@ -47,7 +48,9 @@ public sealed class TestClusterFailoverTests(AzuriteFixture azurite, ITestOutput
             silo.Services.AddNodeDbSql(o => o.DataDirectory = data);
             AzureProfile.ConfigureMembership(silo.Services);
             silo.AddNodeDbScheduler();
+            silo.AddTestSecurity();
         });
+        builder.ConfigureClient(c => c.PresentKey());
         await using var cluster = builder.Build();
         await cluster.DeployAsync(TestContext.Current.CancellationToken);
         var tenant = "tc" + Guid.NewGuid().ToString("N")[..8];
