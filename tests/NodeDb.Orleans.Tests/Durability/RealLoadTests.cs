@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using NodeDb.Orleans.Tests.Failover;
 using NodeDb.Orleans.Tests.Firing;
 using NodeDb.Orleans.Tests.Processes;
+using NodeDb.Orleans.Tests.Security;
 
 namespace NodeDb.Orleans.Tests.Durability;
 
@@ -36,7 +37,7 @@ public sealed class RealLoadTests : IDisposable
     [Fact]
     public async Task Ten_tenants_with_ten_every_second_sql_schedules_each_run_every_occurrence_once_with_no_orphans()
     {
-        await using var silo = await SiloProcess.StartAsync("load", ["--data-dir", _data]);
+        await using var silo = await SiloProcess.StartAsync("load", ["--data-dir", _data, .. TestKeys.SiloArguments]);
         await using var client = await ClusterClient.ConnectLocalhostAsync(silo.GatewayPort);
         var tenants = Enumerable.Range(1, Tenants).Select(t => $"load{t}").ToList();
         var names = Enumerable.Range(1, PerTenant).Select(s => $"s{s}").ToList();
