@@ -42,6 +42,8 @@ public sealed class SiloSettings
         ["--cluster-id"] = "NodeDb:ClusterId",
         ["--azure-storage"] = "NodeDb:AzureStorage",
         ["--demo"] = "NodeDb:Demo",
+        ["--admin-port"] = "Admin:Port",
+        ["--admin-address"] = "Admin:Address",
     };
 
     /// <summary>Lets boolean switches stand alone (<c>--demo</c>) by giving them the value the configuration binder needs.</summary>

@@ -45,6 +45,8 @@ public static class SchedulerSiloBuilderExtensions
         services.AddSingleton<DueIndex>();
         services.AddSingleton<HealthGate>();
         services.AddSingleton<SchedulerInstruments>();
+        services.AddSingleton<SchedulerGauges>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerGauges>());
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<SchedulerTickService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerTickService>());

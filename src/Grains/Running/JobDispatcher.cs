@@ -35,6 +35,12 @@ public sealed partial class JobDispatcher(
     /// <summary>Bodies running on this silo now (what the cap counts).</summary>
     public int InFlight => Volatile.Read(ref _count);
 
+    /// <summary>Runs due here and waiting for a slot. Runs are refused at the cap today, so nothing waits.</summary>
+    public int QueueLength => 0;
+
+    /// <summary>Runs claimed ahead of their instant and held here until then (read by the metrics, on collection only).</summary>
+    public int Armed => _running.Values.Count(e => e.Held);
+
     public string SiloName { get; } = silo.SiloAddress.ToParsableString();
 
     public bool IsRunning(string runId) => _running.ContainsKey(runId);
@@ -236,7 +242,7 @@ public sealed partial class JobDispatcher(
         {
             if (ticket.ScheduledAt is { } scheduled && ticket.Trigger is RunTrigger.Cron)
             {
-                instruments.RunStarted(startedAt - scheduled);
+                instruments.RunStarted(startedAt - scheduled, ticket.Tenant);
             }
 
             JobOutcome outcome;

@@ -400,7 +400,9 @@ public sealed partial class ScheduleGrain(
     {
         try
         {
+            var started = instruments.Timestamp();
             await state.WriteStateAsync();
+            instruments.ClaimWritten(started);
         }
         catch (Exception e)
         {
@@ -452,7 +454,7 @@ public sealed partial class ScheduleGrain(
             state.State.Outbox.RemoveRange(0, rows.Length);
             foreach (var row in rows)
             {
-                instruments.RunRecorded(row.Status);
+                instruments.RunRecorded(row);
             }
         }
         catch (Exception e)

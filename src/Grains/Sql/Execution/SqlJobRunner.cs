@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Sql.Text;
 
@@ -52,6 +54,10 @@ public sealed partial class SqlJobRunner : IJobRunner
             return Unsuccessful(request, new JobOutcome(RunStatus.Failed, 1, e.Message, e.Code));
         }
 
+        // The claim's span (the grain call that claimed the occurrence) flows here with the dispatcher's task; each
+        // attempt's span links to it. The scope puts the run id on every log line of the run.
+        var claim = Activity.Current?.Context ?? default;
+        using var scope = _logger.BeginScope(new RunLogScope(request.Tenant, request.Schedule, request.RunId));
         var timeout = request.Timeout > TimeSpan.Zero ? request.Timeout : _options.DefaultTimeout;
         var retries = Math.Max(0, request.Retries);
         var started = _time.GetTimestamp();
@@ -59,10 +65,12 @@ public sealed partial class SqlJobRunner : IJobRunner
         using var run = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
+            var span = SchedulerActivities.StartAttempt(request, attempt, claim);
             Exception error;
             try
             {
                 var result = await engine.RunAttemptAsync(new RunAttempt(request, body, attempt, _time.GetUtcNow()), run.Token);
+                SchedulerActivities.End(span, nameof(RunStatus.Succeeded));
                 await PruneIfDueAsync(request.Tenant, engine);
                 if (result == AttemptResult.AlreadyCommitted)
                 {
@@ -74,16 +82,24 @@ public sealed partial class SqlJobRunner : IJobRunner
             }
             catch (Exception e) when (run.IsCancellationRequested && (e is OperationCanceledException || IsDatabaseError(e)))
             {
-                return Unsuccessful(request, Stopped(cancellationToken, attempt, timeout));
+                var stopped = Stopped(cancellationToken, attempt, timeout);
+                SchedulerActivities.End(span, stopped.Status.ToString(), errorType: stopped.Status == RunStatus.TimedOut ? "timeout" : "cancelled", message: stopped.Error);
+                return Unsuccessful(request, stopped);
             }
             catch (Exception e) when (IsDatabaseError(e))
             {
                 error = e;
             }
+            catch (Exception e)
+            {
+                SchedulerActivities.End(span, nameof(RunStatus.Failed), e);
+                throw;
+            }
 
             var message = error is StatementFailedException ? error.Message : SqlErrors.Message(error);
             if (!SqlErrors.IsTransient(error))
             {
+                SchedulerActivities.End(span, nameof(RunStatus.Failed), error, message: message);
                 return Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message));
             }
 
@@ -93,9 +109,12 @@ public sealed partial class SqlJobRunner : IJobRunner
                 var why = attempt > retries
                     ? $"retryable error, but all {retries} retries are used"
                     : "retryable error, but the run's time budget has no room for another attempt";
+                SchedulerActivities.End(span, nameof(RunStatus.Failed), error, message: message);
                 return Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message, why));
             }
 
+            // The attempt ends here; the backoff belongs to no attempt's span.
+            SchedulerActivities.End(span, "Retrying", error, message: message);
             LogRetrying(request.RunId, request.Tenant, request.Schedule, attempt, delay.Value, error);
             _faults.OnSeam(RunSeam.BetweenAttempts, request, attempt);
             try

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using NodeDb.Orleans.Grains.Diagnostics;
 using static SQLitePCL.raw;
 
 namespace NodeDb.Orleans.Grains.Sql.Execution;
@@ -35,7 +36,23 @@ internal sealed class SqliteTenantEngine : ITenantEngine
     public string PathOf(string tenant) => Path.Combine(_directory, tenant + ".db");
 
     public Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken) =>
-        Task.Run(() => RunAttempt(attempt, cancellationToken), CancellationToken.None);
+        Task.Run(
+            () =>
+            {
+                // The database child span of the attempt's span (the task inherits it as the current activity).
+                using var span = SchedulerActivities.StartSqliteTransaction(attempt.Request.Tenant, attempt.Request.RunId, attempt.Body.Statements.Count);
+                try
+                {
+                    return RunAttempt(attempt, cancellationToken);
+                }
+                catch (Exception e) when (span is not null)
+                {
+                    span.SetTag(SchedulerTags.ErrorType, SchedulerActivities.ErrorType(e));
+                    span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+                    throw;
+                }
+            },
+            CancellationToken.None);
 
     public Task<bool> WasCommittedAsync(string tenant, string runId, CancellationToken cancellationToken) =>
         Task.Run(
