@@ -79,14 +79,14 @@ public static class SchedulerActivities
         span.Dispose();
     }
 
-    /// <summary>The database class of an error: PostgreSQL's SQLSTATE, SQLite's result code, else the exception type.</summary>
+    /// <summary>The database class of an error: PostgreSQL's SQLSTATE, SQLite's primary result code (<c>SQLITE_19</c> is a constraint), else the exception type.</summary>
     internal static string ErrorType(Exception error)
     {
         var inner = error is Sql.Execution.StatementFailedException { InnerException: { } cause } ? cause : error;
         return inner switch
         {
             DbException { SqlState: { Length: > 0 } state } => state,
-            DbException db when db.ErrorCode != 0 => $"{inner.GetType().Name}:{db.ErrorCode}",
+            Microsoft.Data.Sqlite.SqliteException sqlite => $"SQLITE_{sqlite.SqliteErrorCode}",
             _ => inner.GetType().FullName ?? inner.GetType().Name,
         };
     }

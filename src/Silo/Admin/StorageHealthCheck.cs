@@ -21,7 +21,7 @@ public sealed class StorageHealthCheck(IServiceProvider services, IOptions<Admin
         var timeout = settings.Value.StorageTimeout;
         try
         {
-            await storage.ReadStateAsync("health", Probe, new GrainState<string>()).WaitAsync(timeout, cancellationToken);
+            await storage.ReadStateAsync("health", Probe, new GrainState<Dictionary<string, string>>()).WaitAsync(timeout, cancellationToken);
             return HealthCheckResult.Healthy($"grain storage '{StorageNames.Schedules}' answered");
         }
         catch (TimeoutException)
