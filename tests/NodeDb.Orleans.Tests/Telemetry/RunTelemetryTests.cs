@@ -27,7 +27,14 @@ public sealed class RunTelemetryTests
         using var tracing = Sdk.CreateTracerProviderBuilder().AddNodeDbTracing().AddInMemoryExporter(spans).Build();
         using var meters = Sdk.CreateMeterProviderBuilder().AddNodeDbMetrics(new TelemetrySettings()).AddInMemoryExporter(metrics).Build();
 
-        await using var cluster = await SchedulerCluster.StartAsync(silos: 1, storage: SchedulerCluster.SqliteStorage, sqlRunner: true);
+        await using var cluster = await SchedulerCluster.StartAsync(
+            silos: 1,
+            storage: (silo, data) =>
+            {
+                SchedulerCluster.SqliteStorage(silo, data);
+                silo.AddActivityPropagation(); // as the silo's Program does: grain calls carry spans
+            },
+            sqlRunner: true);
         await cluster.CreateAsync(tenant, "ticker", "* * * * * *", d => d with { Body = Body });
         await cluster.CreateAsync(tenant, "broken", "* * * * * *", d => d with
         {
@@ -48,6 +55,12 @@ public sealed class RunTelemetryTests
         Assert.Equal("Succeeded", Tag(attempt, SchedulerTags.Outcome));
         Assert.Null(Tag(attempt, SchedulerTags.ErrorType));
         Assert.Equal(default, attempt.ParentSpanId);
+
+        // Linked to the claim: the grain call of the tick that claimed the occurrence (Orleans' span of TickAsync).
+        var link = Assert.Single(attempt.Links);
+        var claim = Assert.Single(spans, s => s.SpanId == link.Context.SpanId);
+        Assert.StartsWith("Microsoft.Orleans", claim.Source.Name, StringComparison.Ordinal);
+        Assert.Contains("TickAsync", claim.DisplayName, StringComparison.Ordinal);
 
         var database = Assert.Single(spans, s => s.ParentSpanId == attempt.SpanId);
         Assert.Equal(SchedulerActivities.SqliteSourceName, database.Source.Name);
