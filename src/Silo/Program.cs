@@ -35,6 +35,7 @@ builder.UseOrleans(silo =>
 
     silo.AddNodeDbScheduler();
     silo.Services.AddOptions<SchedulerOptions>().Bind(builder.Configuration.GetSection(SchedulerOptions.SectionName));
+    silo.Services.AddOptions<global::Orleans.Configuration.DeploymentLoadPublisherOptions>().Bind(builder.Configuration.GetSection("DeploymentLoadPublisher"));
 
     // Tenant databases: SQLite files under the data directory unless the Sql section points at PostgreSQL.
     silo.Services.AddNodeDbSql(o => o.DataDirectory = Path.GetFullPath(settings.DataDirectory));
