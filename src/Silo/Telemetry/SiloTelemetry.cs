@@ -22,6 +22,12 @@ public static class SiloTelemetry
     /// <summary>Orleans' meter (messaging, activations, storage, reminders).</summary>
     public const string OrleansMeterName = "Microsoft.Orleans";
 
+    /// <summary>Any of these turns OTLP export on.</summary>
+    private static readonly string[] OtlpVariables =
+    [
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+    ];
+
     /// <summary>The instruments that carry the tenant, and so what the cardinality settings apply to.</summary>
     private static readonly string[] PerTenantInstruments =
         ["nodedb.scheduler.runs", "nodedb.scheduler.run.duration", "nodedb.scheduler.run.start_lateness"];
@@ -61,41 +67,30 @@ public static class SiloTelemetry
         var settings = builder.Configuration.GetSection(TelemetrySettings.SectionName).Get<TelemetrySettings>() ?? new TelemetrySettings();
         settings.Validate();
         var config = builder.Configuration;
-        var otlp = Configured(config, "OTEL_EXPORTER_OTLP_ENDPOINT");
-        var otlpTraces = otlp || Configured(config, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-        var otlpMetrics = otlp || Configured(config, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
-        var otlpLogs = otlp || Configured(config, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
+        var otlp = OtlpVariables.Any(v => !string.IsNullOrWhiteSpace(config[v]));
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(config["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : "nodedb-silo", serviceInstanceId: serviceInstanceId))
-            .WithMetrics(m =>
-            {
-                m.AddNodeDbMetrics(settings).AddPrometheusExporter();
-                if (otlpMetrics)
+            .WithMetrics(m => m.AddNodeDbMetrics(settings).AddPrometheusExporter());
+
+        // Spans and OpenTelemetry log records exist only when something receives them: without a collector, the run
+        // path creates no activities.
+        if (otlp)
+        {
+            telemetry
+                .WithTracing(t => t.AddNodeDbTracing())
+                .WithLogging(configureBuilder: null, configureOptions: o =>
                 {
-                    m.AddOtlpExporter();
-                }
-            });
+                    // Log records carry the trace and span of the run they belong to, and the run's scope (tenant, schedule, run id).
+                    o.IncludeScopes = true;
+                    o.IncludeFormattedMessage = true;
+                })
 
-        // Spans are recorded only when something receives them: without a collector, the run path creates no activities.
-        if (otlpTraces)
-        {
-            telemetry.WithTracing(t => t.AddNodeDbTracing().AddOtlpExporter());
-        }
-
-        if (otlpLogs)
-        {
-            // Log records carry the trace and span of the run they belong to, and the run's scope (tenant, schedule, run id).
-            builder.Logging.AddOpenTelemetry(o =>
-            {
-                o.IncludeScopes = true;
-                o.IncludeFormattedMessage = true;
-                o.AddOtlpExporter();
-            });
+                // One OTLP exporter for every signal, configured by the standard variables, the per-signal ones included.
+                .UseOtlpExporter();
         }
 
         return builder;
     }
 
-    private static bool Configured(IConfiguration config, string key) => !string.IsNullOrWhiteSpace(config[key]);
 }
