@@ -51,6 +51,8 @@ public sealed class SiloSettings
         ["--azure-storage"] = "NodeDb:AzureStorage",
         ["--demo"] = "NodeDb:Demo",
         ["--shared-data-dir"] = "NodeDb:SharedDataDirectory",
+        ["--admin-port"] = "Admin:Port",
+        ["--admin-address"] = "Admin:Address",
     };
 
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--demo", "--shared-data-dir" };

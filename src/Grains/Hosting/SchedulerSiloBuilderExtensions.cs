@@ -17,6 +17,9 @@ namespace NodeDb.Orleans.Grains.Hosting;
 /// <summary>Adds the scheduler to a silo: tick service, dispatcher, clock, metrics and placement. Idempotent.</summary>
 public static class SchedulerSiloBuilderExtensions
 {
+    /// <summary>How often a silo publishes its load statistics; Orleans' default is 1 s.</summary>
+    public static readonly TimeSpan IdleStatisticsPeriod = TimeSpan.FromSeconds(5);
+
     /// <remarks>
     /// The profile must also register grain storage named <see cref="StorageNames.Schedules"/>, a reminder service,
     /// an <see cref="IJobRunner"/> and an <see cref="IHistoryStore"/>.
@@ -42,12 +45,19 @@ public static class SchedulerSiloBuilderExtensions
             return true;
         }).ValidateOnStart();
         services.AddMetrics();
+
+        // Orleans publishes every silo's load statistics to every other silo once a second (for resource-optimized
+        // placement): the largest periodic cost of an idle silo, and N² messages a second in a cluster. Schedules
+        // place themselves (SiloTargetedPlacement for local runs) or by hash; statistics five seconds old place as well.
+        services.Configure<global::Orleans.Configuration.DeploymentLoadPublisherOptions>(o => o.DeploymentLoadPublisherRefreshTime = IdleStatisticsPeriod);
         services.TryAddSingleton(new SchedulerClock(TimeProvider.System));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SchedulerSettings>();
         services.AddSingleton<DueIndex>();
         services.AddSingleton<HealthGate>();
         services.AddSingleton<SchedulerInstruments>();
+        services.AddSingleton<SchedulerGauges>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerGauges>());
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<SchedulerTickService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerTickService>());

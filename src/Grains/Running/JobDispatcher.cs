@@ -375,7 +375,7 @@ public sealed partial class JobDispatcher : IDisposable
         var startedAt = run.StartedAt!.Value + (outcome.StartDelay ?? TimeSpan.Zero);
         if (ticket.ScheduledAt is { } scheduled && ticket.Trigger is RunTrigger.Cron)
         {
-            _instruments.RunStarted(startedAt - scheduled);
+            _instruments.RunStarted(startedAt - scheduled, ticket.Tenant);
         }
 
         List<DispatchedRun> toStart;

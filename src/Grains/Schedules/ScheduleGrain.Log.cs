@@ -4,10 +4,10 @@ namespace NodeDb.Orleans.Grains.Schedules;
 
 public sealed partial class ScheduleGrain
 {
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Schedule {Key} created with cron '{Cron}'")]
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Schedule {Key} created with cron '{Cron}'")]
     private static partial void LogCreated(ILogger logger, string key, string cron);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Schedule {Key} triggered by {By}")]
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Schedule {Key} triggered by {By}")]
     private static partial void LogTriggered(ILogger logger, string key, string by);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Writing the state of schedule {Key} failed; deactivating so storage decides")]

@@ -403,7 +403,9 @@ public sealed partial class ScheduleGrain(
     {
         try
         {
+            var started = instruments.Timestamp();
             await state.WriteStateAsync();
+            instruments.ClaimWritten(started);
         }
         catch (Exception e)
         {
@@ -451,7 +453,7 @@ public sealed partial class ScheduleGrain(
         // Bounded while history is down: past OutboxCap rows the outbox spills to chunk grains (HistoryOutbox).
         var pending = state.State.Outbox.Count;
         if (await History.HistoryOutbox.FlushAsync(
-                GrainFactory, Key, state.State, _options.OutboxCap, _options.HistoryKeepPerSchedule, WriteStateAsync, row => instruments.RunRecorded(row.Status))
+                GrainFactory, Key, state.State, _options.OutboxCap, _options.HistoryKeepPerSchedule, WriteStateAsync, row => instruments.RunRecorded(row))
             is { } failure)
         {
             LogHistoryAppendFailed(logger, failure, Key, pending);

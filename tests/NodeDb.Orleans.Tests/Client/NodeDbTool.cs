@@ -27,8 +27,29 @@ internal sealed class NodeDbTool
 
     private static readonly Lazy<string> EmptyHome = new(() => Directory.CreateTempSubdirectory("nodedb-home-").FullName);
 
-    /// <summary>The client's build output, copied next to the tests by the project reference.</summary>
-    public static string Dll => Path.Combine(AppContext.BaseDirectory, "nodedb.dll");
+    /// <summary>
+    /// The client in its own build output (src/Client/bin/{configuration}/{framework}), run the way docs/client.md says.
+    /// Not the copy next to the tests: the test folder resolves its assemblies for the silo's ASP.NET Core shared
+    /// framework, which the client does not use, so the client's own dependencies are not all there.
+    /// </summary>
+    public static string Dll { get; } = FindDll();
+
+    private static string FindDll()
+    {
+        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = bin.Name;
+        var configuration = bin.Parent!.Name;
+        for (var dir = bin; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "Client", "bin", configuration, framework, "nodedb.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException($"nodedb.dll ({configuration}/{framework}) not found above {AppContext.BaseDirectory}; build src/Client.");
+    }
 
     public Task<ToolResult> RunAsync(params string[] args) => RunAsync(args, _environment, _workingDirectory);
 

@@ -1,5 +1,8 @@
 using Npgsql;
+using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Sql.Execution;
+using NodeDb.Orleans.Silo.Telemetry;
+using OpenTelemetry.Trace;
 
 namespace NodeDb.Orleans.Tests.Sql;
 
@@ -23,6 +26,34 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
         Assert.Equal(1, outcome.Attempt);
         Assert.Equal("quota of acme exceeded", outcome.Error);
         Assert.Equal(0, await CountEffectsAsync());
+    }
+
+    [Fact]
+    public async Task An_attempt_span_has_Npgsql_command_spans_as_children_and_the_SQLSTATE_as_error_type()
+    {
+        var spans = new List<System.Diagnostics.Activity>();
+        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+            .AddNodeDbTracing()
+            .AddInMemoryExporter(spans)
+            .Build();
+        var host = await HostAsync();
+
+        await host.Runner.RunAsync(Request("r-traced", "BEGIN INSERT INTO effects(v) VALUES (1); END"), Ct);
+        await host.Runner.RunAsync(Request("r-traced-fail", "BEGIN RAISE EXCEPTION 'quota of % exceeded', 'acme'; END", retries: 0), Ct);
+        tracing.ForceFlush();
+
+        var attempt = Assert.Single(spans, s => s.GetTagItem(SchedulerTags.RunId) as string == "r-traced" && s.OperationName == SchedulerActivities.AttemptSpanName);
+        Assert.Equal("Succeeded", attempt.GetTagItem(SchedulerTags.Outcome));
+        var commands = spans.Where(s => s.ParentSpanId == attempt.SpanId).ToList();
+        Assert.NotEmpty(commands);
+        Assert.All(commands, c => Assert.Equal("Npgsql", c.Source.Name));
+        Assert.All(commands, c => Assert.Equal(System.Diagnostics.ActivityKind.Client, c.Kind));
+        Assert.All(commands, c => Assert.Equal(attempt.TraceId, c.TraceId));
+
+        var failed = Assert.Single(spans, s => s.GetTagItem(SchedulerTags.RunId) as string == "r-traced-fail" && s.OperationName == SchedulerActivities.AttemptSpanName);
+        Assert.Equal("Failed", failed.GetTagItem(SchedulerTags.Outcome));
+        Assert.Equal("P0001", failed.GetTagItem(SchedulerTags.ErrorType)); // PL/pgSQL's raise_exception
+        Assert.Contains(spans, s => s.ParentSpanId == failed.SpanId && s.Source.Name == "Npgsql" && s.Status == System.Diagnostics.ActivityStatusCode.Error);
     }
 
     [Fact]

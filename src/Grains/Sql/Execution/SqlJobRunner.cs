@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Sql.Text;
 
@@ -60,6 +62,11 @@ public sealed partial class SqlJobRunner : IJobRunner
             return Unsuccessful(request, new JobOutcome(RunStatus.Failed, 1, e.Message, e.Code));
         }
 
+        // The claim's span (the grain call that claimed the occurrence) flows here with the dispatcher's task; each
+        // attempt's span links to it. The scope puts the run id on every log line of the run.
+        var claim = Activity.Current?.Context ?? default;
+        using var scope = _logger.BeginScope(new RunLogScope(request.Tenant, request.Schedule, request.RunId));
+
         // Clamped, so a definition stored before TIMEOUT had a ceiling still runs (a longer CancellationTokenSource delay throws).
         var timeout = TimeSpan.FromTicks(Math.Min((request.Timeout > TimeSpan.Zero ? request.Timeout : _options.DefaultTimeout).Ticks, Schedules.ScheduleValidator.MaxTimeout.Ticks));
         var retries = Math.Max(0, request.Retries);
@@ -69,6 +76,7 @@ public sealed partial class SqlJobRunner : IJobRunner
         TimeSpan? startDelay = null;
         for (var attempt = 1; ; attempt++)
         {
+            var span = SchedulerActivities.StartAttempt(request, attempt, claim);
             Exception error;
             try
             {
@@ -86,6 +94,7 @@ public sealed partial class SqlJobRunner : IJobRunner
                 {
                     _ = pending.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                     LogAbandoned(request.RunId, request.Tenant, request.Schedule, attempt);
+                    SchedulerActivities.End(span, "Uncertain", errorType: "timeout", message: "the attempt outlived its time budget");
                     return new JobOutcome(RunStatus.Failed, attempt, "the attempt outlived its time budget and may still commit") { Uncertain = true, StartDelay = startDelay ?? current.WaitedForWriter };
                 }
                 finally
@@ -94,6 +103,7 @@ public sealed partial class SqlJobRunner : IJobRunner
                     startDelay ??= current.WaitedForWriter;
                 }
 
+                SchedulerActivities.End(span, nameof(RunStatus.Succeeded));
                 await PruneIfDueAsync(request.Tenant, engine);
                 if (result == AttemptResult.AlreadyCommitted)
                 {
@@ -110,9 +120,11 @@ public sealed partial class SqlJobRunner : IJobRunner
                 switch (await WasCommittedAsync(request.Tenant, request.RunId, limit.Token))
                 {
                     case true:
+                        SchedulerActivities.End(span, nameof(RunStatus.Succeeded));
                         return new JobOutcome(RunStatus.Succeeded, attempt, Reason: LostCommitAnswerReason) { StartDelay = startDelay };
                     case null:
                         LogCommitUncertain(request.RunId, request.Tenant, request.Schedule, e);
+                        SchedulerActivities.End(span, "Uncertain", e.InnerException, message: SqlErrors.Message(e.InnerException!));
                         return new JobOutcome(RunStatus.Failed, attempt, SqlErrors.Message(e.InnerException!)) { Uncertain = true, StartDelay = startDelay };
                 }
 
@@ -120,21 +132,31 @@ public sealed partial class SqlJobRunner : IJobRunner
                 error = e.InnerException!;
                 if (run.IsCancellationRequested)
                 {
-                    return Unsuccessful(request, Stopped(cancellationToken, attempt, timeout));
+                    var stopped = Stopped(cancellationToken, attempt, timeout);
+                    SchedulerActivities.End(span, stopped.Status.ToString(), errorType: stopped.Status == RunStatus.TimedOut ? "timeout" : "cancelled", message: stopped.Error);
+                    return Unsuccessful(request, stopped);
                 }
             }
             catch (Exception e) when (run.IsCancellationRequested && (e is OperationCanceledException || IsDatabaseError(e)))
             {
-                return Unsuccessful(request, Stopped(cancellationToken, attempt, timeout));
+                var stopped = Stopped(cancellationToken, attempt, timeout);
+                SchedulerActivities.End(span, stopped.Status.ToString(), errorType: stopped.Status == RunStatus.TimedOut ? "timeout" : "cancelled", message: stopped.Error);
+                return Unsuccessful(request, stopped);
             }
             catch (Exception e) when (IsDatabaseError(e))
             {
                 error = e;
             }
+            catch (Exception e)
+            {
+                SchedulerActivities.End(span, nameof(RunStatus.Failed), e);
+                throw;
+            }
 
             var message = error is StatementFailedException ? error.Message : SqlErrors.Message(error);
             if (!SqlErrors.IsTransient(error))
             {
+                SchedulerActivities.End(span, nameof(RunStatus.Failed), error, message: message);
                 return Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message));
             }
 
@@ -144,9 +166,12 @@ public sealed partial class SqlJobRunner : IJobRunner
                 var why = attempt > retries
                     ? $"retryable error, but all {retries} retries are used"
                     : "retryable error, but the run's time budget has no room for another attempt";
+                SchedulerActivities.End(span, nameof(RunStatus.Failed), error, message: message);
                 return Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message, why));
             }
 
+            // The attempt ends here; the backoff belongs to no attempt's span.
+            SchedulerActivities.End(span, "Retrying", error, message: message);
             LogRetrying(request.RunId, request.Tenant, request.Schedule, attempt, delay.Value, error);
             _faults.OnSeam(RunSeam.BetweenAttempts, request, attempt);
             try

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Sql.Execution.Sqlite;
 using static SQLitePCL.raw;
 
@@ -193,6 +195,12 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Func<Sqlit
         }
 
         job.Attempt.WaitedForWriter = job.Attempt.Time.GetElapsedTime(job.QueuedAt);
+
+        // The database child span of the attempt's span, which was current when the attempt queued.
+        var previous = Activity.Current;
+        Activity.Current = job.Parent;
+        using var span = SchedulerActivities.StartSqliteTransaction(request.Tenant, request.RunId, job.Attempt.Body.Statements.Count);
+        Activity.Current = previous;
         Execute(connection, "SAVEPOINT nodedb_run");
 
         try
@@ -227,6 +235,12 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Func<Sqlit
         }
         catch (Exception e)
         {
+            if (span is not null)
+            {
+                span.SetTag(SchedulerTags.ErrorType, SchedulerActivities.ErrorType(e));
+                span.SetStatus(ActivityStatusCode.Error, e.Message);
+            }
+
             if (sqlite3_get_autocommit(connection.Handle) == 0)
             {
                 // Only this attempt's work is undone; the batch's transaction goes on.
@@ -351,6 +365,9 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Func<Sqlit
 
         /// <summary>Whether the writer has begun it; a cancellation before that completes it, after that interrupts it.</summary>
         public bool Started { get; set; }
+
+        /// <summary>The attempt's span, current when it queued: the parent of its database span.</summary>
+        public Activity? Parent { get; } = Activity.Current;
 
         /// <summary>When it queued (a timestamp: the wait is a duration, the same under any scheduler clock).</summary>
         public long QueuedAt { get; } = attempt.Time.GetTimestamp();
