@@ -1,8 +1,10 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using NodeDb.Orleans.Grains.Hosting;
 using NodeDb.Orleans.Grains.Sql.Execution;
 using NodeDb.Orleans.Silo.Profiles;
 using NodeDb.Orleans.Tests.Firing;
+using NodeDb.Orleans.Tests.Security;
 using Orleans.TestingHost;
 
 namespace NodeDb.Orleans.Tests.Azure;
@@ -43,7 +45,9 @@ public sealed class ScheduleStorageKeyTests(AzuriteFixture azurite) : IDisposabl
             silo.AddAzureTableHistoryStore(tables);
             silo.Services.AddNodeDbSql(o => o.DataDirectory = data);
             silo.AddNodeDbScheduler();
+            silo.AddTestSecurity();
         });
+        builder.ConfigureClient(c => c.PresentKey());
         await using var cluster = builder.Build();
         await cluster.DeployAsync(TestContext.Current.CancellationToken);
         var (tenantA, tenantB) = ("acme" + Guid.NewGuid().ToString("N")[..6], null as string);
@@ -53,7 +57,7 @@ public sealed class ScheduleStorageKeyTests(AzuriteFixture azurite) : IDisposabl
 
         await first.CreateAsync(Definition(tenantA, "x_y", "BEGIN SELECT 'a'; END"));
         await second.CreateAsync(Definition(tenantB, "y", "BEGIN SELECT 'b'; END"));
-        await cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero, TestContext.Current.CancellationToken);
+        await cluster.GetSiloServiceProvider(cluster.Silos[0].SiloAddress).GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero, TestContext.Current.CancellationToken);
         var readFirst = await first.GetStatusAsync();
         var dropped = await second.DropAsync();
         var afterDrop = await first.GetStatusAsync();

@@ -97,7 +97,7 @@ public sealed class EndToEndTests
         // starts. (A run in flight at the pause commits its row a moment before its history row, so wait for the two to
         // meet; a duplicate insert, or a committed run without its row, keeps them apart for good.)
         var settled = await changes.UntilAsync(
-            async () => (Rows: await CountAsync(tool),
+            async () => (Rows: await CountAsync(admin),
                 Succeeded: (await tool.JsonAsync("schedule", "history", "ticker", "--limit", "1000", "--status", "succeeded")).AsArray().Count),
             p => p.Rows == p.Succeeded,
             Patience,

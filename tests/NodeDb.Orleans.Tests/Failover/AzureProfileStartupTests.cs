@@ -1,3 +1,4 @@
+using NodeDb.Orleans.Tests.Security;
 using NodeDb.Orleans.Tests.Firing;
 using NodeDb.Orleans.Tests.Processes;
 
@@ -17,6 +18,8 @@ public sealed class AzureProfileStartupTests
             "--azure-storage", "UseDevelopmentStorage=true",
             "--cluster-id", "refusal-" + Guid.NewGuid().ToString("N")[..8],
             "--data-dir", data,
+            .. TestKeys.SiloArguments,
+            .. TestCertificate.Instance.SiloArguments,
         ]);
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(silo.WaitStartedAsync);

@@ -58,7 +58,7 @@ public sealed class WakeRegistryTests
     {
         var faults = new StorageFaults();
         await using var cluster = await StartAsync(faults);
-        var shard = cluster.Client.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(ScheduleKey.Of(Tenant, Names[0])));
+        var shard = cluster.Internal.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(ScheduleKey.Of(Tenant, Names[0]))); // an internal grain: called as a silo would
 
         var won = await shard.ClaimWakeAsync("dead-silo-3", "silo-a");
         Assert.Contains(ScheduleKey.Of(Tenant, Names[0]), won);
