@@ -53,6 +53,19 @@ public sealed class InputLimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_depth_bomb_in_a_client_script_is_refused_without_overflowing_the_stack()
+    {
+        const int levels = 200_000;
+        var bomb = string.Concat(Enumerable.Repeat("BEGIN ", levels)) + "SELECT 1; " + string.Concat(Enumerable.Repeat("END; ", levels - 1)) + "END";
+
+        var asSchedule = Assert.Throws<NodeDbException>(() => Grains.Ddl.DdlParser.ParseScript($"CREATE SCHEDULE s CRON '0 * * * *' AS {bomb}"));
+        var asAdHoc = Record.Exception(() => Grains.Ddl.DdlParser.ParseScript(bomb));
+
+        Assert.Contains($"MaxNestingDepth = {SqlBody.MaxNestingDepth}", asSchedule.Message, StringComparison.Ordinal);
+        Assert.True(asAdHoc is null or NodeDbException, asAdHoc?.ToString());
+    }
+
+    [Fact]
     public void Nesting_up_to_the_limit_is_accepted()
     {
         var levels = SqlBody.MaxNestingDepth;

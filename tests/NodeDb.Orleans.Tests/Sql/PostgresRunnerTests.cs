@@ -162,6 +162,23 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     }
 
     [Fact]
+    public async Task A_huge_ad_hoc_value_is_cut_while_it_streams_and_the_result_says_so()
+    {
+        var host = await HostAsync(configure: o => o.AdHocMaxResultBytes = 4096);
+
+        var text = await host.Executor.ExecuteAsync(Tenant, "SELECT 1 AS n, 'small' AS s UNION ALL SELECT 2, repeat('x', 50000000)", "alice", Ct);
+        var blob = await host.Executor.ExecuteAsync(Tenant, "SELECT decode(repeat('ab', 30000000), 'hex') AS b", "alice", Ct);
+        var json = await host.Executor.ExecuteAsync(Tenant, "SELECT '{\"a\": 1}'::jsonb AS j, 'é'::text AS t", "alice", Ct);
+
+        Assert.Equal([1L, "small"], text.Rows.Single());
+        Assert.Equal("AdHocMaxResultBytes = 4096", text.TruncatedBy);
+        Assert.Empty(blob.Rows);
+        Assert.True(blob.Truncated);
+        Assert.Equal(["{\"a\": 1}", "é"], json.Rows.Single());
+        Assert.False(json.Truncated);
+    }
+
+    [Fact]
     public async Task A_lost_database_is_reported_as_unknown_not_as_never_ran()
     {
         await pg.EnsureStartedAsync();

@@ -163,8 +163,9 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             await using var command = new NpgsqlCommand(statements[i], connection, transaction);
             try
             {
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                result = await SqlValues.ReadAsync(reader, SqlValues.Verb(statements[i]), _options.AdHocMaxRows, _options.AdHocMaxResultBytes, cancellationToken);
+                // Sequential: values stream from the socket, so the byte limit stops a huge one before it is held whole.
+                await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+                result = await SqlValues.ReadAsync(reader, SqlValues.Verb(statements[i]), _options.AdHocMaxRows, _options.AdHocMaxResultBytes, stream: true, cancellationToken);
             }
             catch (PostgresException e)
             {

@@ -205,7 +205,14 @@ public sealed partial class SqlJobRunner : IJobRunner
     public void ValidateBody(string tenant, string body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        Prepare(_engines.For(tenant), tenant, body);
+        var engine = _engines.For(tenant);
+        var parsed = Prepare(engine, tenant, body);
+
+        // Only here, at CREATE/ALTER: an early, readable refusal. When the body runs, the engine's own wall refuses the same.
+        if (engine.Refusal(parsed) is { } refusal)
+        {
+            throw new NodeDbException(ErrorCodes.BodyRejected, refusal);
+        }
     }
 
     /// <summary>Deletes the tenant's ledger rows older than <see cref="TenantDatabaseOptions.LedgerRetention"/>; returns how many.</summary>
@@ -233,7 +240,7 @@ public sealed partial class SqlJobRunner : IJobRunner
                 + "which has no procedural language: write it as plain SQL statements, or give the tenant a PostgreSQL database where it runs as PL/pgSQL.");
         }
 
-        var refusal = BodyGuard.Check(body) ?? TransactionControlGuard.Check(body) ?? engine.Refusal(body);
+        var refusal = BodyGuard.Check(body) ?? TransactionControlGuard.Check(body);
         return refusal is null ? body : throw new NodeDbException(ErrorCodes.BodyRejected, refusal);
     }
 

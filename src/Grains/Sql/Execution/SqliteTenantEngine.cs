@@ -116,7 +116,7 @@ internal sealed class SqliteTenantEngine : ITenantEngine
                     command.Transaction = transaction;
                     command.CommandText = statement;
                     using var reader = command.ExecuteReader();
-                    result = SqlValues.ReadAsync(reader, SqlValues.Verb(statement), _maxRows, _maxBytes, CancellationToken.None).GetAwaiter().GetResult();
+                    result = SqlValues.ReadAsync(reader, SqlValues.Verb(statement), _maxRows, _maxBytes, stream: false, CancellationToken.None).GetAwaiter().GetResult();
                     affected += result.RowsAffected;
                 });
                 if (count == 0)

@@ -1,6 +1,7 @@
 namespace NodeDb.Orleans.Grains.Sql.Execution;
 
 /// <summary>A database error tagged with the statement that raised it, so history can name it.</summary>
+/// <remarks>The count is null where statements are split one at a time as they run (SQLite), so the total is not known.</remarks>
 internal sealed class StatementFailedException : Exception
 {
     public StatementFailedException(int index, int? count, string statement, Exception inner)
@@ -10,7 +11,6 @@ internal sealed class StatementFailedException : Exception
     }
 
     /// <summary>1-based position in the body.</summary>
-    /// <remarks>The count is null where statements are split one at a time as they run (SQLite), so the total is not known.</remarks>
     public int Index { get; }
 
     private static string Describe(int index, int? count, string statement, Exception inner)
