@@ -139,9 +139,10 @@ public sealed partial class SqlJobRunner : IJobRunner
             }
             catch (Exception e) when (run.IsCancellationRequested && (e is OperationCanceledException || IsDatabaseError(e)))
             {
-                var stopped = Stopped(cancellationToken, attempt, timeout);
+                // Logged before the span ends, so the log record carries the attempt's trace.
+                var stopped = Unsuccessful(request, Stopped(cancellationToken, attempt, timeout));
                 SchedulerActivities.End(span, stopped.Status.ToString(), errorType: stopped.Status == RunStatus.TimedOut ? "timeout" : "cancelled", message: stopped.Error);
-                return Unsuccessful(request, stopped);
+                return stopped;
             }
             catch (Exception e) when (IsDatabaseError(e))
             {
@@ -156,8 +157,9 @@ public sealed partial class SqlJobRunner : IJobRunner
             var message = error is StatementFailedException ? error.Message : SqlErrors.Message(error);
             if (!SqlErrors.IsTransient(error))
             {
+                var failed = Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message));
                 SchedulerActivities.End(span, nameof(RunStatus.Failed), error, message: message);
-                return Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message));
+                return failed;
             }
 
             var delay = RetryPolicy.NextDelay(_options.RetryBackoff, attempt, retries, timeout - _time.GetElapsedTime(started));
@@ -166,13 +168,14 @@ public sealed partial class SqlJobRunner : IJobRunner
                 var why = attempt > retries
                     ? $"retryable error, but all {retries} retries are used"
                     : "retryable error, but the run's time budget has no room for another attempt";
+                var exhausted = Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message, why));
                 SchedulerActivities.End(span, nameof(RunStatus.Failed), error, message: message);
-                return Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message, why));
+                return exhausted;
             }
 
             // The attempt ends here; the backoff belongs to no attempt's span.
-            SchedulerActivities.End(span, "Retrying", error, message: message);
             LogRetrying(request.RunId, request.Tenant, request.Schedule, attempt, delay.Value, error);
+            SchedulerActivities.End(span, "Retrying", error, message: message);
             _faults.OnSeam(RunSeam.BetweenAttempts, request, attempt);
             try
             {
