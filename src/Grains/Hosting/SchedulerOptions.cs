@@ -42,6 +42,24 @@ public sealed class SchedulerOptions
     /// </summary>
     public TimeSpan MinimumInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The longest schedule body, in characters. Defaults to 65,536.</summary>
+    public int MaxBodyLength { get; set; } = 64 * 1024;
+
+    /// <summary>The longest owner (the principal a run acts for), in characters. Defaults to 128.</summary>
+    public int MaxOwnerLength { get; set; } = 128;
+
+    /// <summary>The longest TARGET and TIME ZONE texts, in characters. Defaults to 256.</summary>
+    public int MaxTextOptionLength { get; set; } = 256;
+
+    /// <summary>The longest pause note, in characters. Defaults to 1,024.</summary>
+    public int MaxNoteLength { get; set; } = 1024;
+
+    /// <summary>The longest TIMEOUT a schedule may ask for. Defaults to 1 day; at most 7 days (the runner's ceiling).</summary>
+    public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>The most RETRIES a schedule may ask for. Defaults to 10.</summary>
+    public int MaxRetries { get; set; } = 10;
+
     /// <summary>Retries after the first attempt when the schedule sets none. Defaults to 1 (NodeDB's).</summary>
     public int DefaultRetries { get; set; } = 1;
 
@@ -108,10 +126,16 @@ public sealed class SchedulerOptions
         Require(MissedRowCap >= 0, $"MissedRowCap = {MissedRowCap} must not be negative.");
         Require(MaxConcurrentJobs >= 1, $"MaxConcurrentJobs = {MaxConcurrentJobs} must be at least 1 (0 would reject every run).");
         Require(MaxConcurrentRunsPerTenant >= 1, $"MaxConcurrentRunsPerTenant = {MaxConcurrentRunsPerTenant} must be at least 1.");
-        Require(DefaultTimeout > TimeSpan.Zero && DefaultTimeout <= Schedules.ScheduleValidator.MaxTimeout, $"DefaultTimeout = {DefaultTimeout} must be positive and at most {Schedules.ScheduleValidator.MaxTimeout}.");
+        Require(MaxTimeout > TimeSpan.Zero && MaxTimeout <= Schedules.ScheduleValidator.TimeoutCeiling, $"MaxTimeout = {MaxTimeout} must be positive and at most {Schedules.ScheduleValidator.TimeoutCeiling}.");
+        Require(DefaultTimeout > TimeSpan.Zero && DefaultTimeout <= MaxTimeout, $"DefaultTimeout = {DefaultTimeout} must be positive and at most MaxTimeout = {MaxTimeout}.");
+        Require(MaxBodyLength is >= 16 and <= 16 * 1024 * 1024, $"MaxBodyLength = {MaxBodyLength} must be between 16 and 16 MiB.");
+        Require(MaxOwnerLength is >= 1 and <= 4096, $"MaxOwnerLength = {MaxOwnerLength} must be between 1 and 4096.");
+        Require(MaxTextOptionLength is >= 1 and <= 4096, $"MaxTextOptionLength = {MaxTextOptionLength} must be between 1 and 4096.");
+        Require(MaxNoteLength is >= 1 and <= 1024 * 1024, $"MaxNoteLength = {MaxNoteLength} must be between 1 and 1 MiB.");
+        Require(MaxRetries is >= 0 and <= 100, $"MaxRetries = {MaxRetries} must be between 0 and 100.");
         Require(MaxSchedulesPerTenant >= 1, $"MaxSchedulesPerTenant = {MaxSchedulesPerTenant} must be at least 1.");
         Require(MinimumInterval >= TimeSpan.Zero, $"MinimumInterval = {MinimumInterval} must not be negative.");
-        Require(DefaultRetries is >= 0 and <= 10, $"DefaultRetries = {DefaultRetries} must be between 0 and 10.");
+        Require(DefaultRetries >= 0 && DefaultRetries <= MaxRetries, $"DefaultRetries = {DefaultRetries} must be between 0 and MaxRetries = {MaxRetries}.");
         Require(ArmAhead >= TimeSpan.Zero && ArmAhead <= TimeSpan.FromSeconds(10), $"ArmAhead = {ArmAhead} must be between 0 and 10 s.");
         Require(ReminderPeriod >= TimeSpan.FromSeconds(1), $"ReminderPeriod = {ReminderPeriod} must be at least 1 s.");
         Require(HealthStaleAfter > TimeSpan.Zero, $"HealthStaleAfter = {HealthStaleAfter} must be positive.");

@@ -15,4 +15,6 @@ public sealed class SchedulerSettings(IOptions<SchedulerOptions> options)
     public ScheduleZone DefaultZone { get; } = ScheduleZone.Parse(options.Value.DefaultTimeZone);
 
     public ShardRouting Routing { get; } = ShardRouting.Parse(options.Value.Routing);
+
+    public Schedules.DefinitionLimits Limits { get; } = Schedules.DefinitionLimits.Of(options.Value);
 }

@@ -72,7 +72,7 @@ public sealed partial class ScheduleGrain(
 
     public async Task<ScheduleStatus> CreateAsync(ScheduleDefinition definition, bool replace = false)
     {
-        var cron = ScheduleValidator.Validate(definition, Key, settings.DefaultZone, runner);
+        var cron = ScheduleValidator.Validate(definition, Key, settings.DefaultZone, runner, settings.Limits);
         var now = clock.GetUtcNow();
         var existed = Definition is not null;
         if (existed && !replace)
@@ -100,7 +100,7 @@ public sealed partial class ScheduleGrain(
     public async Task<ScheduleStatus> UpdateAsync(ScheduleDefinition definition)
     {
         var current = RequireDefinition();
-        var cron = ScheduleValidator.Validate(definition, Key, settings.DefaultZone, runner);
+        var cron = ScheduleValidator.Validate(definition, Key, settings.DefaultZone, runner, settings.Limits);
         var now = clock.GetUtcNow();
         if (current.Cron != definition.Cron || current.TimeZone != definition.TimeZone || (!current.Enabled && definition.Enabled))
         {
@@ -169,6 +169,7 @@ public sealed partial class ScheduleGrain(
         ArgumentException.ThrowIfNullOrEmpty(by);
         RequireDefinition();
         var now = clock.GetUtcNow();
+        ScheduleValidator.CheckLength("pause note", note, settings.Limits.MaxNoteLength, "Scheduler:MaxNoteLength");
         state.State.Pause = new PauseInfo(by, now, note);
         state.State.UpdatedAt = now;
         await WriteStateAsync();

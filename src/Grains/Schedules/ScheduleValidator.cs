@@ -8,26 +8,17 @@ namespace NodeDb.Orleans.Grains.Schedules;
 /// <summary>Checks a definition at CREATE/ALTER time, so nothing invalid is ever stored.</summary>
 public static partial class ScheduleValidator
 {
-    /// <summary>The most RETRIES a schedule may ask for.</summary>
-    public const int MaxRetries = 10;
-
-    /// <summary>The longest body, in characters: every change of a schedule's state rewrites the whole definition, body included.</summary>
-    public const int MaxBodyLength = 64 * 1024;
-
-    /// <summary>The longest owner (the user a run acts for), in characters.</summary>
-    public const int MaxOwnerLength = 128;
-
-    /// <summary>The longest TARGET and TIME ZONE texts, in characters.</summary>
-    public const int MaxTextOptionLength = 256;
-
-    /// <summary>The longest TIMEOUT: above about 49.7 days a .NET timer cannot even be armed, and a run that long outlives its ledger row.</summary>
-    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
-
+    /// <summary>
+    /// The hard ceiling of <see cref="DefinitionLimits.MaxTimeout"/>: above about 49.7 days a .NET timer cannot even be
+    /// armed, and a run that long outlives its ledger row. The runner clamps stored values to it.
+    /// </summary>
+    public static readonly TimeSpan TimeoutCeiling = TimeSpan.FromDays(7);
     /// <summary>Validates the definition for the grain <paramref name="key"/> and returns its parsed cron.</summary>
     /// <exception cref="NodeDbException">Naming the bad value and the reason.</exception>
-    public static CronSchedule Validate(ScheduleDefinition definition, string key, ScheduleZone defaultZone, IJobRunner runner)
+    public static CronSchedule Validate(ScheduleDefinition definition, string key, ScheduleZone defaultZone, IJobRunner runner, DefinitionLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        limits ??= DefinitionLimits.Default;
         ArgumentNullException.ThrowIfNull(runner);
         CheckName("tenant", definition.Tenant);
         CheckName("schedule name", definition.Name);
@@ -42,19 +33,19 @@ public static partial class ScheduleValidator
             throw Invalid($"QUEUE_CAP = {definition.QueueCap} must be between 1 and 10000.");
         }
 
-        if (definition.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxTimeout))
+        if (definition.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > limits.MaxTimeout))
         {
-            throw Invalid($"TIMEOUT = {timeout} must be positive and at most {MaxTimeout} (limit MaxTimeout).");
+            throw Invalid($"TIMEOUT = {timeout} must be positive and at most {limits.MaxTimeout} (limit Scheduler:MaxTimeout).");
         }
 
-        CheckLength("body", definition.Body, MaxBodyLength);
-        CheckLength("owner", definition.Owner, MaxOwnerLength);
-        CheckLength("TARGET", definition.Target, MaxTextOptionLength);
-        CheckLength("TIME ZONE", definition.TimeZone, MaxTextOptionLength);
+        CheckLength("body", definition.Body, limits.MaxBodyLength, "Scheduler:MaxBodyLength");
+        CheckLength("owner", definition.Owner, limits.MaxOwnerLength, "Scheduler:MaxOwnerLength");
+        CheckLength("TARGET", definition.Target, limits.MaxTextOptionLength, "Scheduler:MaxTextOptionLength");
+        CheckLength("TIME ZONE", definition.TimeZone, limits.MaxTextOptionLength, "Scheduler:MaxTextOptionLength");
 
-        if (definition.Retries is < 0 or > MaxRetries)
+        if (definition.Retries is { } retries && (retries < 0 || retries > limits.MaxRetries))
         {
-            throw Invalid($"RETRIES = {definition.Retries} must be between 0 and {MaxRetries}.");
+            throw Invalid($"RETRIES = {definition.Retries} must be between 0 and {limits.MaxRetries} (limit Scheduler:MaxRetries).");
         }
 
         if (definition.StartAt is { } start && definition.EndAt is { } end && end < start)
@@ -91,11 +82,12 @@ public static partial class ScheduleValidator
         }
     }
 
-    private static void CheckLength(string what, string? value, int max)
+    /// <summary>Refuses a text longer than <paramref name="max"/>, naming the setting that bounds it.</summary>
+    public static void CheckLength(string what, string? value, int max, string setting)
     {
         if (value is not null && value.Length > max)
         {
-            throw Invalid($"The {what} is {value.Length} characters long: at most {max} are accepted (limit {max}).");
+            throw Invalid($"The {what} is {value.Length} characters long: at most {max} are accepted (limit {setting} = {max}).");
         }
     }
 

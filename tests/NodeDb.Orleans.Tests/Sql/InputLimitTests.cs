@@ -75,9 +75,9 @@ public sealed class InputLimitTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("timeout", "must be positive and at most 1.00:00:00 (limit MaxTimeout)")]
+    [InlineData("timeout", "must be positive and at most 1.00:00:00 (limit Scheduler:MaxTimeout)")]
     [InlineData("body", "The body is 65556 characters long: at most 65536 are accepted")]
-    [InlineData("owner", "The owner is 129 characters long: at most 128 are accepted")]
+    [InlineData("owner", "The owner is 129 characters long: at most 128 are accepted (limit Scheduler:MaxOwnerLength = 128)")]
     public void An_oversized_definition_is_refused_naming_the_limit(string what, string message)
     {
         var definition = new ScheduleDefinition { Tenant = _tenant, Name = "job", Cron = "0 * * * *", Body = "BEGIN SELECT 1; END" };

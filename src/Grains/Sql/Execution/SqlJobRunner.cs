@@ -68,7 +68,7 @@ public sealed partial class SqlJobRunner : IJobRunner
         using var scope = _logger.BeginScope(new RunLogScope(request.Tenant, request.Schedule, request.RunId));
 
         // Clamped, so a definition stored before TIMEOUT had a ceiling still runs (a longer CancellationTokenSource delay throws).
-        var timeout = TimeSpan.FromTicks(Math.Min((request.Timeout > TimeSpan.Zero ? request.Timeout : _options.DefaultTimeout).Ticks, Schedules.ScheduleValidator.MaxTimeout.Ticks));
+        var timeout = TimeSpan.FromTicks(Math.Min((request.Timeout > TimeSpan.Zero ? request.Timeout : _options.DefaultTimeout).Ticks, Schedules.ScheduleValidator.TimeoutCeiling.Ticks));
         var retries = Math.Max(0, request.Retries);
         var started = _time.GetTimestamp();
         using var budget = new CancellationTokenSource(timeout, _time);
