@@ -36,10 +36,11 @@ public static class CommandRunner
                 RequestContext.Set(ApiKeyPresenter.RequestContextKey, key);
                 var context = new CommandContext(parse, settings, connection.Client, printer, tenant);
                 Func<Exception, bool> transient = retry == Retry.Idempotent ? TransientErrors.MaybeDelivered : TransientErrors.NotDelivered;
+                var deadline = time.GetUtcNow() + settings.RetryFor;
                 await new Backoff(time, settings.RetryFor).RunAsync(
                     async () =>
                     {
-                        await body(context, cancellationToken);
+                        await AttemptAsync(body(context, cancellationToken), connection.Watch, settings, deadline, time, cancellationToken);
                         return true;
                     },
                     transient,
@@ -65,6 +66,11 @@ public static class CommandRunner
             catch (UnreachableException e)
             {
                 return Fail(e.Message, ExitCodes.Unreachable);
+            }
+            catch (GatewayLostException e)
+            {
+                // Not retried: the command adds something each time, and the silo may have run it before it died.
+                return Fail($"{e.Message}; it may or may not have taken effect, so it was not sent again (check with 'nodedb schedule history').", ExitCodes.Unreachable);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -103,6 +109,45 @@ public static class CommandRunner
 
         throw new UsageException(
             $"--tenant '{asked}' cannot be used with key {id} (from {origin}): it acts for tenant '{scope}' only. Leave --tenant out, or use a key of tenant '{asked}'.");
+    }
+
+    /// <summary>
+    /// One attempt of a call. It ends when the call ends, at once on Ctrl-C or SIGTERM, when the silo holding the call
+    /// goes away (the client loses its gateway; Orleans itself would wait for the call timeout), and, for an attempt
+    /// made while no gateway was connected, when the retry budget runs out.
+    /// </summary>
+    private static async Task AttemptAsync(
+        Task call, GatewayWatch watch, ClientSettings settings, DateTimeOffset deadline, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var lost = watch.Lost;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var waits = new List<Task> { call, Task.Delay(Timeout.InfiniteTimeSpan, time, stop.Token) };
+        var left = deadline - time.GetUtcNow();
+        if (lost.IsCompleted)
+        {
+            // Already without a gateway: Orleans may hold the call until its timeout; the budget decides instead.
+            waits.Add(Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, stop.Token));
+        }
+        else
+        {
+            waits.Add(lost);
+        }
+
+        var first = await Task.WhenAny(waits);
+        await stop.CancelAsync();
+        if (first == call)
+        {
+            await call;
+            return;
+        }
+
+        // Observe the abandoned call's outcome, so it never surfaces as an unobserved task exception.
+        _ = call.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        cancellationToken.ThrowIfCancellationRequested();
+        throw lost.IsCompleted && first == lost
+            ? new GatewayLostException($"the silo at the gateway {settings.Gateway} went away while it held the call")
+            : new UnreachableException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the cluster did not answer within the retry budget of {settings.RetryFor.TotalSeconds:0.#} s (see --retry-for): no gateway is connected"));
     }
 
     public static int Fail(string message, int code)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.Runtime.InteropServices;
 using NodeDb.Orleans.Client.Commands;
 
 namespace NodeDb.Orleans.Client;
@@ -40,7 +41,20 @@ public static class NodeDbCli
             return ExitCodes.Usage;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = true });
+        // Ctrl-C (SIGINT) and SIGTERM cancel the command's token, which every call and wait observes, so the command
+        // ends at once as "interrupted" (exit 130) instead of the runtime's default of waiting for the process to wind down.
+        using var interrupt = new CancellationTokenSource();
+        void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        return await parse.InvokeAsync(
+            new InvocationConfiguration { EnableDefaultExceptionHandler = true, ProcessTerminationTimeout = null },
+            interrupt.Token);
     }
 
     /// <summary>System.CommandLine names the command, not the argument, when one is missing: name it.</summary>

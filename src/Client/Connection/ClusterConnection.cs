@@ -12,14 +12,18 @@ public sealed class ClusterConnection : IAsyncDisposable
     private readonly IHost _host;
     private readonly TimeProvider _time;
 
-    private ClusterConnection(IHost host, TimeProvider time)
+    private ClusterConnection(IHost host, TimeProvider time, GatewayWatch watch)
     {
         _host = host;
         _time = time;
+        Watch = watch;
         Client = host.Services.GetRequiredService<IClusterClient>();
     }
 
     public IClusterClient Client { get; }
+
+    /// <summary>Whether the client still has a gateway (a call whose silo died ends on this, not on the call timeout).</summary>
+    public GatewayWatch Watch { get; }
 
     /// <summary>Connects, retrying with backoff for <see cref="ClientSettings.ConnectTimeout"/> while no silo answers.</summary>
     /// <exception cref="UnreachableException">No silo answered at the gateway in time.</exception>
@@ -30,8 +34,11 @@ public sealed class ClusterConnection : IAsyncDisposable
         var delay = TimeSpan.FromMilliseconds(200);
         var attempts = 0;
         Exception? first = null;
+        var watch = new GatewayWatch();
         builder.UseOrleansClient(client =>
         {
+            client.AddGatewayCountChangedHandler((_, e) => watch.GatewayCountChanged(e.NumberOfConnectedGateways));
+            client.AddClusterConnectionLostHandler((_, _) => watch.ConnectionLost());
             client.UseStaticClustering(settings.Gateway);
             client.Configure<ClusterOptions>(o =>
             {
@@ -72,7 +79,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         try
         {
             await host.StartAsync(cancellationToken);
-            return new ClusterConnection(host, time);
+            return new ClusterConnection(host, time, watch);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -29,7 +29,7 @@ public static class TransientErrors
     public static bool MaybeDelivered(Exception e) => e switch
     {
         NodeDbException => false,
-        SiloUnavailableException => true,
+        SiloUnavailableException or GatewayLostException => true,
         _ => NotDelivered(e),
     };
 }

@@ -61,7 +61,13 @@ internal sealed class NodeDbTool
         return JsonNode.Parse(result.StdOut)!;
     }
 
-    public static async Task<ToolResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    public static Task<ToolResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null) =>
+        Start(args, environment, workingDirectory).Completion;
+
+    /// <summary>Starts <c>nodedb</c> without waiting for it, for tests that act on the process while it runs.</summary>
+    public RunningTool Start(params string[] args) => Start(args, _environment, _workingDirectory);
+
+    private static RunningTool Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -90,8 +96,14 @@ internal sealed class NodeDbTool
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
+        var process = Process.Start(start)!;
         process.StandardInput.Close();
+        return new RunningTool(process, WaitAsync(process));
+    }
+
+    private static async Task<ToolResult> WaitAsync(Process process)
+    {
+        using var owned = process;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -107,6 +119,17 @@ internal sealed class NodeDbTool
         }
 
         return new ToolResult(process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>A <c>nodedb</c> process still running: its id (to signal it) and what it will have printed when it ends.</summary>
+internal sealed record RunningTool(Process Process, Task<ToolResult> Completion)
+{
+    /// <summary>SIGTERM, as a service manager or <c>kill</c> sends it.</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
     }
 }
 

@@ -18,13 +18,13 @@ public sealed class DefinitionLimitTests
             o.MaxRetries = 2;
         });
 
-        var body = await Assert.ThrowsAsync<NodeDbException>(() => cluster.CreateAsync("t1", "long", "0 * * * *", d => d with { Body = "BEGIN SELECT 'a fairly long body'; END" }));
+        var body = await Assert.ThrowsAsync<NodeDbException>(() => cluster.CreateAsync("t1", "long", "0 * * * *", d => d with { Body = "BEGIN SELECT 'a body longer than forty characters'; END" }));
         var timeout = await Assert.ThrowsAsync<NodeDbException>(() => cluster.CreateAsync("t1", "slow", "0 * * * *", d => d with { Timeout = TimeSpan.FromMinutes(6) }));
         var retries = await Assert.ThrowsAsync<NodeDbException>(() => cluster.CreateAsync("t1", "stubborn", "0 * * * *", d => d with { Retries = 3 }));
         await cluster.CreateAsync("t1", "ok", "0 * * * *", d => d with { Timeout = TimeSpan.FromMinutes(5), Retries = 2 });
         var note = await Assert.ThrowsAsync<NodeDbException>(() => cluster.Schedule("t1", "ok").PauseAsync("ops", "eleven char"));
 
-        Assert.Contains("at most 40 are accepted (limit Scheduler:MaxBodyLength = 40)", body.Message, StringComparison.Ordinal);
+        Assert.Contains("The body is 55 characters long: at most 40 are accepted (limit Scheduler:MaxBodyLength = 40)", body.Message, StringComparison.Ordinal);
         Assert.Contains("at most 00:05:00 (limit Scheduler:MaxTimeout)", timeout.Message, StringComparison.Ordinal);
         Assert.Contains("RETRIES = 3 must be between 0 and 2 (limit Scheduler:MaxRetries)", retries.Message, StringComparison.Ordinal);
         Assert.Contains("pause note is 11 characters long: at most 10 are accepted (limit Scheduler:MaxNoteLength = 10)", note.Message, StringComparison.Ordinal);

@@ -35,13 +35,15 @@ public sealed class SqliteHistoryStoreTests : IDisposable
     public async Task Queries_removals_and_prunes_waiting_for_the_files_lock_give_the_caller_its_thread_back()
     {
         await _store.AppendAsync("t1", [Run("a", 1), Run("a", 2), Run("b", 1)], Ct);
+        await _store.AppendAsync("t2", [Run("a", 1) with { Tenant = "t2" }, Run("a", 2) with { Tenant = "t2" }], Ct);
 
         Task<IReadOnlyList<RunRecord>> query;
         Task<int> prune;
         Task<int> remove;
         using (var held = NodeDb.Orleans.Tests.Storage.SqliteFileLock.Exclusive(Path.Combine(_dir.FullName, "history.db")))
         {
-            query = _store.QueryAsync("t1", new HistoryQuery { Schedule = "a" }, Ct);
+            // Another tenant's rows: the query and the writes below may run in either order once the lock goes.
+            query = _store.QueryAsync("t2", new HistoryQuery { Schedule = "a" }, Ct);
             Assert.False(query.IsCompleted, "the query returned only after it had waited for (or failed on) the lock");
             prune = _store.PruneAsync("t1", "a", 1, T0, Ct);
             Assert.False(prune.IsCompleted, "the prune returned only after it had waited for (or failed on) the lock");
