@@ -15,7 +15,7 @@ PORT=$(( 43000 + RANDOM % 1000 )); GATEWAY=$(( PORT + 1000 ))
 ( cd "$OUT" && exec dotnet silo/NodeDb.Orleans.Silo.dll --data-dir "$OUT/data" --silo-port "$PORT" --gateway-port "$GATEWAY" > "$OUT/silo.log" 2>&1 ) &
 SILO=$!
 trap 'kill $SILO 2>/dev/null || true' EXIT
-nodedb() { dotnet "$OUT/client/nodedb.dll" --gateway "127.0.0.1:$GATEWAY" --connect-timeout 60 "$@"; }
+nodedb() { NODEDB_KEY_FILE="$OUT/data/cluster-admin.key" dotnet "$OUT/client/nodedb.dll" --gateway "127.0.0.1:$GATEWAY" --connect-timeout 60 "$@"; }
 for t in $(seq 1 "$TENANTS"); do
     script="$OUT/t$t.sql"; : > "$script"
     for s in $(seq 1 "$PER_TENANT"); do

@@ -11,8 +11,9 @@ public interface ISiloRunnerGrain : IGrainWithStringKey
     [Alias("Start")]
     Task<bool> StartAsync(RunTicket ticket);
 
+    /// <summary>Cancels the run; with <paramref name="onlyBeforeStart"/>, only if it has not started (held or queued).</summary>
     [Alias("Cancel")]
-    Task<bool> CancelAsync(string scheduleKey, string runId, string reason);
+    Task<bool> CancelAsync(string scheduleKey, string runId, string reason, bool onlyBeforeStart = false);
 
     /// <summary>Where the dispatch stands here, with its completion when it ended but could not be delivered; null when this silo does not know it.</summary>
     [Alias("Find")]

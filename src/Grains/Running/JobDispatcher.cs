@@ -157,14 +157,19 @@ public sealed partial class JobDispatcher : IDisposable
         }
     }
 
-    /// <summary>Cancels a run here: one that has not started ends Cancelled at once; a running one is interrupted.</summary>
-    public bool Cancel(RunKey key, string reason)
+    /// <summary>
+    /// Cancels a run here: one that has not started ends Cancelled at once; a running one is interrupted, unless
+    /// <paramref name="onlyBeforeStart"/> (a pause or a disable withdraws what is armed, never a run that has begun).
+    /// </summary>
+    public bool Cancel(RunKey key, string reason, bool onlyBeforeStart = false)
     {
         DispatchedRun? run;
         RunCompletion? ended = null;
         lock (_gate)
         {
-            if (!_runs.TryGetValue(key, out run) || !run.MarkCancelled(reason))
+            if (!_runs.TryGetValue(key, out run)
+                || (onlyBeforeStart && run.Phase is not (RunPhase.Held or RunPhase.Queued))
+                || !run.MarkCancelled(reason))
             {
                 return false;
             }

@@ -9,8 +9,8 @@ public sealed class SiloRunnerGrain(JobDispatcher dispatcher) : Grain, ISiloRunn
 {
     public Task<bool> StartAsync(RunTicket ticket) => Task.FromResult(dispatcher.TryAccept(ticket));
 
-    public Task<bool> CancelAsync(string scheduleKey, string runId, string reason) =>
-        Task.FromResult(dispatcher.Cancel(new RunKey(scheduleKey, runId), reason));
+    public Task<bool> CancelAsync(string scheduleKey, string runId, string reason, bool onlyBeforeStart = false) =>
+        Task.FromResult(dispatcher.Cancel(new RunKey(scheduleKey, runId), reason, onlyBeforeStart));
 
     public Task<DispatchReport?> FindAsync(string scheduleKey, string runId, string dispatch) =>
         Task.FromResult(dispatcher.Find(new RunKey(scheduleKey, runId), dispatch));

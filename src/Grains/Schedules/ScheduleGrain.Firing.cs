@@ -229,17 +229,17 @@ public sealed partial class ScheduleGrain
         RefreshDue(now);
     }
 
-    private async Task CancelRunAsync(InFlightRun run, string reason)
+    private async Task CancelRunAsync(InFlightRun run, string reason, bool onlyBeforeStart = false)
     {
         try
         {
             if (run.Silo == dispatcher.SiloName)
             {
-                dispatcher.Cancel(new RunKey(Key, run.RunId), reason);
+                dispatcher.Cancel(new RunKey(Key, run.RunId), reason, onlyBeforeStart);
             }
             else if (run.Silo is not null)
             {
-                await GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo).CancelAsync(Key, run.RunId, reason);
+                await GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo).CancelAsync(Key, run.RunId, reason, onlyBeforeStart);
             }
         }
         catch (Exception e)

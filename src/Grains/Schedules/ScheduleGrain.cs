@@ -127,9 +127,11 @@ public sealed partial class ScheduleGrain(
     /// <summary>Cancels the runs claimed ahead whose instant has not come: they end as Cancelled with the reason.</summary>
     private async Task CancelArmedAsync(DateTimeOffset now, string reason)
     {
+        // Only what has not started: the instant may pass while this turn writes its state, and a run that has begun
+        // by then runs to its end (its own outcome is recorded), rather than being rolled back "before its instant".
         foreach (var run in state.State.InFlight.Where(r => r.ScheduledAt > now && r.Trigger == RunTrigger.Cron).ToList())
         {
-            await CancelRunAsync(run, reason);
+            await CancelRunAsync(run, reason, onlyBeforeStart: true);
         }
     }
 

@@ -105,6 +105,32 @@ public sealed class RunQueueTests
     }
 
     [Fact]
+    public async Task Withdrawing_what_has_not_started_never_touches_a_run_that_has_begun()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1, configure: o => o.MaxConcurrentJobs = 1);
+        var dispatcher = cluster.SiloServices.Single().GetRequiredService<JobDispatcher>();
+        await cluster.CreateAsync("t1", "job", "* * * * *");
+        cluster.Scripted.Hold("job");
+        await cluster.TickAsync(); // 12:00 runs and holds the only slot
+        await cluster.Scripted.WhenStartedAsync("job");
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+        await cluster.TickAsync(); // 12:01 waits in the queue
+        var inFlight = (await cluster.Schedule("t1", "job").GetStatusAsync())!.InFlight.OrderBy(r => r.ScheduledAt).ToList();
+        var (running, queued) = (inFlight[0], inFlight[1]);
+
+        Assert.False(dispatcher.Cancel(new RunKey(ScheduleKey.Of("t1", "job"), running.RunId), "disabled before its instant", onlyBeforeStart: true));
+        Assert.True(dispatcher.Cancel(new RunKey(ScheduleKey.Of("t1", "job"), queued.RunId), "disabled before its instant", onlyBeforeStart: true));
+        cluster.Scripted.Release("job");
+        await cluster.DrainAsync();
+
+        var history = await cluster.HistoryAsync("t1", "job");
+        Assert.Equal(RunStatus.Succeeded, Assert.Single(history, r => r.RunId == running.RunId).Status);
+        var withdrawn = Assert.Single(history, r => r.RunId == queued.RunId);
+        Assert.Equal((RunStatus.Cancelled, "disabled before its instant"), (withdrawn.Status, withdrawn.Reason));
+        Assert.Single(cluster.Scripted.Requests);
+    }
+
+    [Fact]
     public async Task Schedules_with_the_same_name_in_different_tenants_each_run_once_per_occurrence()
     {
         // Run ids are unique within a tenant only: the dispatcher must tell t1/job from t2/job in the same second.

@@ -255,9 +255,10 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
         {
-            // Two first runs raced to create the ledger; the other one made it, which is all we need.
+            // Two first runs raced to create the ledger (its table, or the row type PostgreSQL makes with it: 42710); the
+            // other one made it, which is all we need.
         }
 
         _ledgerReady[tenant] = true;
