@@ -39,6 +39,7 @@ public static class RealWorkloadScenario
                     var (history, once, note) = await RunLoadAsync(settings, load, $"l{index}t", load.Postgres ? server : null);
                     var missed = table.Add(load.Label, history, once, load.P99TargetMs);
                     table.Note(note);
+                    log.WriteLine(note);
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"S1: … {history.SucceededPercent:0.00} % Succeeded, {history.Rejected} Rejected, p50 {history.P50:0.0} / p99 {history.P99:0.0} / max {history.Max:0.0} ms; {(missed.Count == 0 ? "targets met" : "missed: " + string.Join(", ", missed))}"));
                 }
