@@ -91,7 +91,8 @@ public static class RealWorkloadScenario
         var (history, once, wholeRun) = await SqlWorkload.MeasureAsync(silo, schedules, from, to, load.Schedules * (int)settings.LoadWindow.TotalSeconds);
         var note = string.Create(CultureInfo.InvariantCulture,
             $"{load.Label}: set up in {setup.TotalSeconds:0.0} s; window rows: {history.Statuses}; occurrences without a row: {history.Missing}; " +
-            $"whole run (warm-up included): {wholeRun}; {once.Ledger} ledger rows, {once.Effects} fx rows; " +
+            $"whole run (warm-up included): {wholeRun}; {once.Ledger} ledger rows, {once.Effects} fx rows, {once.SucceededRows} Succeeded rows " +
+            $"(occurrences with two Succeeded rows {history.Duplicates}, fx rows beyond the ledger {once.ExtraEffects}, Σ|Succeeded − ledger| {once.Mismatch}); " +
             $"{(undisabled > 0 ? $"{undisabled} schedules did not answer the disable call within 5 s (their runs may still have been landing while counted); " : "")}warnings and errors logged: {silo.Logs.Total} ({silo.Logs.Summary()}); load average at the window's end {loadAverage}.");
         return (history, once, note);
     }
