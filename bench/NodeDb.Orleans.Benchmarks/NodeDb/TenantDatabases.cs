@@ -32,12 +32,18 @@ public static class TenantDatabases
         var exists = silo.Target?.Engine == Grains.Sql.Execution.TenantDatabaseEngine.Postgres
             ? "SELECT count(*) FROM pg_tables WHERE tablename = 'nodedb_run_ledger'"
             : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'nodedb_run_ledger'";
-        var ledger = await ScalarAsync(silo, tenant, exists) == 0 ? 0 : await ScalarAsync(silo, tenant, "SELECT count(*) FROM nodedb_run_ledger");
-        return (ledger, await ScalarAsync(silo, tenant, "SELECT count(*) FROM fx"));
+        if (Long((await silo.Sql.ExecuteAsync(tenant, exists, Owner)).Rows[0][0]) == 0)
+        {
+            return (0, Long((await silo.Sql.ExecuteAsync(tenant, "SELECT count(*) FROM fx", Owner)).Rows[0][0]));
+        }
+
+        // One statement, so both counts come from one snapshot: runs still committing (a run's ledger row and its
+        // effect commit together) cannot make them differ.
+        var row = (await silo.Sql.ExecuteAsync(tenant, "SELECT (SELECT count(*) FROM nodedb_run_ledger), (SELECT count(*) FROM fx)", Owner)).Rows[0];
+        return (Long(row[0]), Long(row[1]));
     }
 
-    private static async Task<long> ScalarAsync(NodeDbSilo silo, string tenant, string sql) =>
-        Convert.ToInt64((await silo.Sql.ExecuteAsync(tenant, sql, Owner)).Rows[0][0], CultureInfo.InvariantCulture);
+    private static long Long(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
 
     /// <summary>The sum of the tenants' ledger rows: how many runs have committed so far.</summary>
     public static async Task<long> CommittedAsync(NodeDbSilo silo, IEnumerable<string> tenants)
