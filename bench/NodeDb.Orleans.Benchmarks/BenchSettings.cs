@@ -56,6 +56,9 @@ public sealed record BenchSettings
 
     public TimeSpan Stragglers { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>P1: plans measured per gap and policy (the walking baseline gets a tenth of them).</summary>
+    public int PlanningRepetitions { get; init; } = 50;
+
     /// <summary>Concurrent create calls while setting schedules up.</summary>
     public int SetupConcurrency { get; init; } = 64;
 
@@ -96,5 +99,6 @@ public sealed record BenchSettings
         S3Window = TimeSpan.FromSeconds(1),
         SetupConcurrency = 8,
         S4Rounds = 0, // S4 starts Azurite and three silo processes: too slow for a smoke test
+        PlanningRepetitions = 10,
     };
 }

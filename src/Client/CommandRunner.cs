@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NodeDb.Orleans.Client.Connection;
 using NodeDb.Orleans.Client.Output;
+using NodeDb.Orleans.Security;
 
 namespace NodeDb.Orleans.Client;
 
@@ -26,7 +27,14 @@ public static class CommandRunner
             try
             {
                 await using var connection = await ClusterConnection.ConnectAsync(settings, time, cancellationToken);
-                var context = new CommandContext(parse, settings, connection.Client, printer);
+
+                // After connecting: a key file named for a silo that is still starting may appear meanwhile.
+                var (key, origin) = KeyResolver.Resolve(settings.KeyOption, settings.KeyFileOption, settings.Gateway);
+                var tenant = TenantOf(key, origin, settings.Tenant);
+
+                // Presented on every call this command makes (the request context flows with the awaits).
+                RequestContext.Set(ApiKeyPresenter.RequestContextKey, key);
+                var context = new CommandContext(parse, settings, connection.Client, printer, tenant);
                 Func<Exception, bool> transient = retry == Retry.Idempotent ? TransientErrors.MaybeDelivered : TransientErrors.NotDelivered;
                 await new Backoff(time, settings.RetryFor).RunAsync(
                     async () =>
@@ -37,6 +45,14 @@ public static class CommandRunner
                     transient,
                     cancellationToken);
                 return ExitCodes.Ok;
+            }
+            catch (NodeDbException e) when (e.Code is ErrorCodes.Unauthenticated or ErrorCodes.PermissionDenied)
+            {
+                return Fail(e.Message, ExitCodes.NotAllowed);
+            }
+            catch (MissingKeyException e)
+            {
+                return Fail(e.Message, ExitCodes.NotAllowed);
             }
             catch (NodeDbException e)
             {
@@ -70,6 +86,24 @@ public static class CommandRunner
                 return Fail($"unexpected failure ({detail})", ExitCodes.Refused);
             }
         };
+
+    /// <summary>The tenant a command acts for: a tenant key's own; for a cluster-scope key, <c>--tenant</c> or <c>default</c>.</summary>
+    public static string TenantOf(string key, string origin, string? asked)
+    {
+        ApiKeyText.TryParse(key, out var scope, out var id, out _);
+        if (scope == ApiKeyText.ClusterScope)
+        {
+            return asked ?? "default";
+        }
+
+        if (asked is null || asked == scope)
+        {
+            return scope!;
+        }
+
+        throw new UsageException(
+            $"--tenant '{asked}' cannot be used with key {id} (from {origin}): it acts for tenant '{scope}' only. Leave --tenant out, or use a key of tenant '{asked}'.");
+    }
 
     public static int Fail(string message, int code)
     {

@@ -15,6 +15,9 @@ public static class ExitCodes
     /// <summary>No silo answered at the gateway, even after retrying.</summary>
     public const int Unreachable = 3;
 
+    /// <summary>No API key, a key the cluster refused (unknown, expired, revoked), or a call outside the key's tenant or role.</summary>
+    public const int NotAllowed = 4;
+
     /// <summary>Interrupted with Ctrl+C.</summary>
     public const int Interrupted = 130;
 }

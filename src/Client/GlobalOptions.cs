@@ -9,7 +9,6 @@ namespace NodeDb.Orleans.Client;
 public static partial class GlobalOptions
 {
     public const string TenantVariable = "NODEDB_TENANT";
-    public const string UserVariable = "NODEDB_USER";
     public const string GatewayVariable = "NODEDB_GATEWAY";
 
     public static readonly Option<string> Gateway = new("--gateway")
@@ -21,20 +20,61 @@ public static partial class GlobalOptions
         Validators = { r => Check(r, v => GatewayAddress.TryParse(v, out var why) is null ? why : null) },
     };
 
-    public static readonly Option<string> Tenant = new("--tenant", "-t")
+    public static readonly Option<string?> Tenant = new("--tenant", "-t")
     {
-        Description = $"The tenant whose schedules and database to use [env {TenantVariable}]",
+        Description = $"The tenant to act for: a tenant key's own tenant by default; a cluster-scope key may pick any (default: 'default') [env {TenantVariable}]",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TenantVariable) is { Length: > 0 } t ? t : "default",
-        Validators = { r => Check(r, v => TenantPattern().IsMatch(v) ? null : "a tenant is 1 to 63 letters, digits, '_' or '-', starting with a letter or digit") },
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TenantVariable) is { Length: > 0 } t ? t : null,
+        Validators =
+        {
+            r =>
+            {
+                // Not given: the key decides.
+                if (r.GetValueOrDefault<string?>() is not null)
+                {
+                    Check(r, v => TenantPattern().IsMatch(v) ? null : "a tenant is 1 to 63 letters, digits, '_' or '-', starting with a letter or digit");
+                }
+            },
+        },
     };
 
-    public static readonly Option<string> User = new("--user")
+    public static readonly Option<string?> Key = new("--key")
     {
-        Description = $"Who acts: owner of created schedules, recorded on pause and trigger [env {UserVariable}; else the OS user]",
+        Description = $"The API key to present (prefer {KeyResolver.KeyVariable} or a key file: a command line is visible to other users) [env {KeyResolver.KeyVariable}]",
+        HelpName = "KEY",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(UserVariable) is { Length: > 0 } u ? u : Environment.UserName,
-        Validators = { r => Check(r, v => string.IsNullOrWhiteSpace(v) ? "it is empty" : null) },
+    };
+
+    public static readonly Option<string?> KeyFile = new("--key-file")
+    {
+        Description = $"A file holding the API key, readable by you only (chmod 600) [env {KeyResolver.KeyFileVariable}; else ~/.nodedb/credentials, else the local embedded silo's .data/cluster-admin.key]",
+        HelpName = "PATH",
+        Recursive = true,
+    };
+
+    public const string TlsVariable = "NODEDB_TLS";
+    public const string TlsThumbprintVariable = "NODEDB_TLS_THUMBPRINT";
+
+    public static readonly Option<bool> Tls = new("--tls")
+    {
+        Description = $"Connect to the gateway over TLS (on by default in the azure profile) [env {TlsVariable}=1]",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TlsVariable) is "1" or "true",
+    };
+
+    public static readonly Option<string?> TlsThumbprint = new("--tls-thumbprint")
+    {
+        Description = $"Trust only a gateway certificate with this SHA-1 thumbprint (a self-signed one); else its chain must validate for --tls-host [env {TlsThumbprintVariable}]",
+        HelpName = "HEX",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TlsThumbprintVariable) is { Length: > 0 } t ? t : null,
+    };
+
+    public static readonly Option<string?> TlsHost = new("--tls-host")
+    {
+        Description = "The name the gateway's certificate must carry [default: the gateway's host]",
+        HelpName = "NAME",
+        Recursive = true,
     };
 
     public static readonly Option<bool> Json = new("--json")
@@ -68,7 +108,7 @@ public static partial class GlobalOptions
         Validators = { r => CheckSeconds(r) },
     };
 
-    public static IEnumerable<Option> All => [Gateway, Tenant, User, Json, ClusterId, ConnectTimeout, RetryFor];
+    public static IEnumerable<Option> All => [Gateway, Tenant, Key, KeyFile, Tls, TlsThumbprint, TlsHost, Json, ClusterId, ConnectTimeout, RetryFor];
 
     public static ClientSettings Settings(ParseResult parse)
     {
@@ -76,8 +116,12 @@ public static partial class GlobalOptions
         return new ClientSettings
         {
             Gateway = GatewayAddress.TryParse(parse.GetValue(Gateway)!, out _)!,
-            Tenant = parse.GetValue(Tenant)!,
-            User = parse.GetValue(User)!,
+            Tenant = parse.GetValue(Tenant),
+            KeyOption = parse.GetValue(Key),
+            KeyFileOption = parse.GetValue(KeyFile),
+            Tls = parse.GetValue(Tls) || parse.GetValue(TlsThumbprint) is not null,
+            TlsThumbprint = parse.GetValue(TlsThumbprint),
+            TlsHost = parse.GetValue(TlsHost),
             ClusterId = parse.GetValue(ClusterId)!,
             ConnectTimeout = TimeSpan.FromSeconds(parse.GetValue(ConnectTimeout)),
             RetryFor = TimeSpan.FromSeconds(parse.GetValue(RetryFor)),

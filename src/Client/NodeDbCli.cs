@@ -15,6 +15,8 @@ public static class NodeDbCli
             ScheduleCommand.Create(),
             CronCommand.Create(),
             HealthCommand.Create(),
+            KeyCommand.Create(),
+            AuditCommand.Create(),
         };
         foreach (var option in GlobalOptions.All)
         {

@@ -11,4 +11,10 @@ public static class ErrorCodes
     public const string AlreadyExists = "already_exists";
     public const string SyntaxError = "syntax_error";
     public const string SqlError = "sql_error";
+
+    /// <summary>No key, or an unknown, expired or revoked one.</summary>
+    public const string Unauthenticated = "unauthenticated";
+
+    /// <summary>A valid key asked for something outside its tenant or above its role, or for an internal grain.</summary>
+    public const string PermissionDenied = "permission_denied";
 }

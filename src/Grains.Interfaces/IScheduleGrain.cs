@@ -5,6 +5,7 @@ namespace NodeDb.Orleans;
 public interface IScheduleGrain : IGrainWithStringKey
 {
     /// <summary>Creates the schedule, or replaces it when <paramref name="replace"/> is set.</summary>
+    /// <remarks>From a client, the definition's owner is replaced by the principal of the presented key (also on update).</remarks>
     /// <exception cref="NodeDbException">Bad cron, zone, body or options (<c>invalid_*</c>, <c>body_rejected</c>); <c>already_exists</c>.</exception>
     [Alias("Create")]
     Task<ScheduleStatus> CreateAsync(ScheduleDefinition definition, bool replace = false);
@@ -26,6 +27,7 @@ public interface IScheduleGrain : IGrainWithStringKey
     Task<ScheduleStatus> SetEnabledAsync(bool enabled);
 
     /// <summary>Stops firing until resumed; occurrences due meanwhile are recorded as skipped (paused).</summary>
+    /// <remarks>From a client, <paramref name="by"/> is replaced by the principal of the presented key.</remarks>
     [Alias("Pause")]
     Task<ScheduleStatus> PauseAsync(string by, string? note = null);
 
@@ -33,10 +35,14 @@ public interface IScheduleGrain : IGrainWithStringKey
     Task<ScheduleStatus> ResumeAsync();
 
     /// <summary>Runs the body now, outside the cron, under the overlap policy. Returns the run id.</summary>
+    /// <remarks>From a client, <paramref name="by"/> is replaced by the principal of the presented key.</remarks>
     [Alias("Trigger")]
     Task<string> TriggerAsync(string by);
 
     /// <summary>Runs every occurrence in <c>[from, to]</c> in order under the overlap policy. Returns how many were queued.</summary>
-    [Alias("Backfill")]
-    Task<int> BackfillAsync(DateTimeOffset from, DateTimeOffset to);
+    /// <param name="from">The first instant of the range, inclusive.</param>
+    /// <param name="to">The last instant of the range, inclusive; not in the future.</param>
+    /// <param name="by">Who asked, recorded in the silo's log as for <see cref="TriggerAsync"/>; not empty.</param>
+    [Alias("BackfillBy")]
+    Task<int> BackfillAsync(DateTimeOffset from, DateTimeOffset to, string by);
 }

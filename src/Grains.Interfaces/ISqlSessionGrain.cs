@@ -18,7 +18,10 @@ public interface ISqlSessionGrain : IGrainWithStringKey
     /// order: schedule DDL against the schedule grains, anything else against the tenant's database.
     /// </summary>
     /// <param name="script">The statements as the user wrote them.</param>
-    /// <param name="user">Who asks; the owner of schedules created and the identity of tenant SQL.</param>
+    /// <param name="user">
+    /// Who asks; the owner of schedules created and the identity of tenant SQL. From a client, the silo replaces it with
+    /// the principal of the presented key, so whatever a client sends here is never recorded.
+    /// </param>
     /// <returns>One result per statement, in order.</returns>
     /// <exception cref="NodeDbException">
     /// The first statement that fails stops the script; the message says which statement (and how many ran before it)

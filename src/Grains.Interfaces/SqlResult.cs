@@ -26,4 +26,10 @@ public sealed record SqlResult
 
     /// <summary>How many statements ran.</summary>
     [Id(4)] public int Statements { get; init; }
+
+    /// <summary>True when <see cref="Rows"/> is only the first part of the result: a row or byte limit cut it (see <see cref="TruncatedBy"/>).</summary>
+    [Id(5)] public bool Truncated { get; init; }
+
+    /// <summary>Which limit cut the result and its value, such as <c>AdHocMaxRows = 10000</c>; empty when not truncated.</summary>
+    [Id(6)] public string TruncatedBy { get; init; } = "";
 }

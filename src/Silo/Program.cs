@@ -1,14 +1,25 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Security;
 using NodeDb.Orleans.Grains.Sql.Execution;
 using NodeDb.Orleans.Silo;
+using NodeDb.Orleans.Silo.Admin;
 using NodeDb.Orleans.Silo.Profiles;
+using NodeDb.Orleans.Silo.Telemetry;
 
-var builder = Host.CreateApplicationBuilder(args);
+// A web host only for the admin listener (health, metrics) on its own loopback port; Orleans runs on the same host.
+var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddCommandLine(SiloSettings.ExpandFlags(args), SiloSettings.Switches);
 var settings = builder.Configuration.GetSection(SiloSettings.SectionName).Get<SiloSettings>() ?? new SiloSettings();
+var tls = builder.Configuration.GetSection(TlsSettings.SectionName).Get<TlsSettings>() ?? new TlsSettings();
+var admin = builder.Configuration.GetSection(AdminSettings.SectionName).Get<AdminSettings>() ?? new AdminSettings();
+admin.Validate();
+builder.WebHost.UseUrls(admin.Url);
+builder.Services.AddOptions<AdminSettings>().Bind(builder.Configuration.GetSection(AdminSettings.SectionName));
 
 builder.UseOrleans(silo =>
 {
@@ -16,9 +27,11 @@ builder.UseOrleans(silo =>
     {
         case "embedded":
             EmbeddedProfile.Configure(silo, settings);
+            SiloTls.Configure(silo, tls, onByDefault: false);
             break;
         case "azure":
             AzureProfile.Configure(silo, settings);
+            SiloTls.Configure(silo, tls, onByDefault: true);
             break;
         default:
             throw new ArgumentException($"Profile '{settings.Profile}' is unknown: use 'embedded' or 'azure'.");
@@ -26,16 +39,24 @@ builder.UseOrleans(silo =>
 
     silo.AddNodeDbScheduler();
     silo.Services.AddOptions<SchedulerOptions>().Bind(builder.Configuration.GetSection(SchedulerOptions.SectionName));
+    silo.Services.AddOptions<SecurityOptions>().Bind(builder.Configuration.GetSection(SecurityOptions.SectionName));
+    silo.Services.AddOptions<global::Orleans.Configuration.DeploymentLoadPublisherOptions>().Bind(builder.Configuration.GetSection("DeploymentLoadPublisher"));
 
     // Tenant databases: SQLite files under the data directory unless the Sql section points at PostgreSQL.
     silo.Services.AddNodeDbSql(o => o.DataDirectory = Path.GetFullPath(settings.DataDirectory));
     silo.Services.AddOptions<TenantDatabaseOptions>().Bind(builder.Configuration.GetSection("Sql"));
+
+    // Grain calls carry the caller's trace, so a run's span links to the tick that claimed it.
+    silo.AddActivityPropagation();
 });
+builder.Services.AddNodeDbHealthChecks();
+builder.AddNodeDbTelemetry($"{Environment.MachineName}:{settings.SiloPort}");
 
 if (settings.Demo)
 {
     builder.Services.AddHostedService<DemoSeeder>();
 }
 
-using var host = builder.Build();
-await host.RunAsync();
+await using var app = builder.Build();
+app.MapNodeDbAdmin();
+await app.RunAsync();

@@ -28,6 +28,14 @@ public sealed class SiloSettings
     /// <summary>Azure Storage connection string for the azure profile (<c>UseDevelopmentStorage=true</c> for Azurite).</summary>
     public string? AzureStorage { get; set; }
 
+    /// <summary>
+    /// The azure profile with SQLite tenant databases: the operator's statement that every silo of the cluster shares
+    /// this one data directory (one machine, or a shared file system with working locks). Without it such a silo
+    /// refuses to start, since per-host copies of a tenant's run ledger would silently break exactly-once.
+    /// Defaults to false.
+    /// </summary>
+    public bool SharedDataDirectory { get; set; }
+
     /// <summary>Seeds the demo tenant with a schedule that fires every 5 seconds and logs its runs.</summary>
     public bool Demo { get; set; }
 
@@ -42,9 +50,14 @@ public sealed class SiloSettings
         ["--cluster-id"] = "NodeDb:ClusterId",
         ["--azure-storage"] = "NodeDb:AzureStorage",
         ["--demo"] = "NodeDb:Demo",
+        ["--shared-data-dir"] = "NodeDb:SharedDataDirectory",
+        ["--admin-port"] = "Admin:Port",
+        ["--admin-address"] = "Admin:Address",
     };
 
-    /// <summary>Lets boolean switches stand alone (<c>--demo</c>) by giving them the value the configuration binder needs.</summary>
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--demo", "--shared-data-dir" };
+
+    /// <summary>Lets boolean switches stand alone (<c>--demo</c>, <c>--shared-data-dir</c>) by giving them the value the configuration binder needs.</summary>
     public static string[] ExpandFlags(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -52,7 +65,7 @@ public sealed class SiloSettings
         for (var i = 0; i < args.Length; i++)
         {
             result.Add(args[i]);
-            if (args[i] == "--demo" && (i + 1 == args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
+            if (Flags.Contains(args[i]) && (i + 1 == args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
             {
                 result.Add("true");
             }

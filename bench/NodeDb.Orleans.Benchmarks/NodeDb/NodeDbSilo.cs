@@ -8,7 +8,9 @@ using NodeDb.Orleans.Grains;
 using NodeDb.Orleans.Grains.History;
 using NodeDb.Orleans.Grains.Hosting;
 using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Grains.Security;
 using NodeDb.Orleans.Grains.Sql.Execution;
+using NodeDb.Orleans.Security;
 using NodeDb.Orleans.Grains.Storage;
 using NodeDb.Orleans.Grains.Ticking;
 using Orleans;
@@ -108,6 +110,13 @@ public sealed class NodeDbSilo : IAsyncDisposable
             }
 
             silo.AddNodeDbScheduler(configure);
+
+            // The benchmark calls grains from inside the silo (internal calls); a random key satisfies start-up.
+            silo.AddNodeDbSecurity(o =>
+            {
+                o.BootstrapKey = KeyMaterial.NewKey(ApiKeyText.ClusterScope);
+                o.ClusterSecret = KeyMaterial.NewSecret() + KeyMaterial.NewSecret();
+            });
             Decorate.Keyed<IGrainStorage>(silo.Services, StorageNames.Schedules, inner => new CountingGrainStorage(inner, counter));
             Decorate.Single<IReminderTable>(silo.Services, inner => new CountingReminderTable(inner, counter));
         });

@@ -147,7 +147,7 @@ public static class ScheduleCommand
         command.SetAction(Action(Retry.NotDelivered, async (c, _) =>
         {
             var schedule = await ExistingAsync(c, c.Parse.GetValue(name)!);
-            var queued = await c.Schedule(schedule).BackfillAsync(c.Parse.GetValue(from)!.Value, c.Parse.GetValue(to)!.Value);
+            var queued = await c.Schedule(schedule).BackfillAsync(c.Parse.GetValue(from)!.Value, c.Parse.GetValue(to)!.Value, c.User);
             c.Out.Answer(
                 () => new JsonObject { ["schedule"] = schedule, ["queued"] = queued },
                 () => c.Out.Line($"Backfill of {schedule}: {queued} occurrence{(queued == 1 ? "" : "s")} queued."));

@@ -70,7 +70,9 @@ public static class SqlCommand
                     break;
                 case SqlStatementKind.Query when r.Query is { Columns.Length: > 0 } query:
                     printer.Write(Tables.Rows(query));
-                    printer.Line($"({query.Rows.Length} row{(query.Rows.Length == 1 ? "" : "s")})");
+                    printer.Line(query.Truncated
+                        ? $"({query.Rows.Length} row{(query.Rows.Length == 1 ? "" : "s")}, truncated: the server's limit {query.TruncatedBy} cut the result)"
+                        : $"({query.Rows.Length} row{(query.Rows.Length == 1 ? "" : "s")})");
                     break;
                 case SqlStatementKind.Query:
                     printer.Line(r.Tag);

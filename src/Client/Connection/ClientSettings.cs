@@ -7,9 +7,23 @@ public sealed record ClientSettings
 {
     public required IPEndPoint Gateway { get; init; }
 
-    public required string Tenant { get; init; }
+    /// <summary>The tenant asked for (<c>--tenant</c>), or null: then the key's tenant (<c>default</c> for a cluster-scope key).</summary>
+    public string? Tenant { get; init; }
 
-    public required string User { get; init; }
+    /// <summary><c>--key</c> as given.</summary>
+    public string? KeyOption { get; init; }
+
+    /// <summary><c>--key-file</c> as given.</summary>
+    public string? KeyFileOption { get; init; }
+
+    /// <summary>Connect over TLS (<c>--tls</c>; implied by <c>--tls-thumbprint</c>).</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>The gateway certificate's pinned SHA-1 thumbprint, or null to validate its chain.</summary>
+    public string? TlsThumbprint { get; init; }
+
+    /// <summary>The name the gateway's certificate must carry; null for the gateway's address.</summary>
+    public string? TlsHost { get; init; }
 
     public string ClusterId { get; init; } = "nodedb";
 

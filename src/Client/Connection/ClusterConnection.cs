@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using Orleans.Hosting;
 
 namespace NodeDb.Orleans.Client.Connection;
@@ -38,6 +39,18 @@ public sealed class ClusterConnection : IAsyncDisposable
                 o.ServiceId = settings.ServiceId;
             });
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = settings.CallTimeout);
+            if (settings.Tls)
+            {
+                var pinned = settings.TlsThumbprint?.Replace(":", "", StringComparison.Ordinal).ToUpperInvariant();
+                client.UseTls(o =>
+                {
+                    o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    o.RemoteCertificateValidation = (certificate, _, errors) =>
+                        pinned is not null ? string.Equals(certificate.Thumbprint, pinned, StringComparison.OrdinalIgnoreCase) : errors == System.Net.Security.SslPolicyErrors.None;
+                    o.OnAuthenticateAsClient = (_, tls) => tls.TargetHost = settings.TlsHost ?? settings.Gateway.Address.ToString();
+                });
+            }
+
             client.UseConnectionRetryFilter(async (exception, ct) =>
             {
                 attempts++;

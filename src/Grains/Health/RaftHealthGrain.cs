@@ -11,6 +11,9 @@ namespace NodeDb.Orleans.Grains.Health;
 /// </remarks>
 public sealed class RaftHealthGrain(SchedulerClock clock, IOptions<SchedulerOptions> options) : Grain, IRaftHealthGrain
 {
+    /// <summary>How far ahead of the silo's clock a report's date may be (clock skew between the database and the silo).</summary>
+    public static readonly TimeSpan FutureTolerance = TimeSpan.FromSeconds(2);
+
     private readonly SchedulerOptions _options = options.Value;
     private RaftStatusReport? _report;
 
@@ -24,7 +27,17 @@ public sealed class RaftHealthGrain(SchedulerClock clock, IOptions<SchedulerOpti
                 nameof(report));
         }
 
-        _report = report with { ReportedAt = report.ReportedAt ?? clock.GetUtcNow() };
+        // Stamped with this silo's clock on receipt: a report never counts as newer than its arrival, and one dated
+        // in the future (which would hold a group "fresh" and stop or free its firing for as long as it claims) is refused.
+        var now = clock.GetUtcNow();
+        if (report.ReportedAt is { } claimed && claimed > now + FutureTolerance)
+        {
+            throw new NodeDbException(
+                ErrorCodes.InvalidDefinition,
+                $"Raft report for group '{this.GetPrimaryKeyString()}' is dated {claimed:O}, in the future of this silo's clock ({now:O}): refused.");
+        }
+
+        _report = report with { ReportedAt = report.ReportedAt is { } at && at < now ? at : now };
         return Task.CompletedTask;
     }
 

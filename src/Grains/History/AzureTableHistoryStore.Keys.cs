@@ -38,14 +38,15 @@ public sealed partial class AzureTableHistoryStore
         return escaped?.ToString() ?? value;
     }
 
-    internal static string PartitionOf(string tenant, string schedule) => $"{Escape(tenant)}|{Escape(schedule)}";
+    // The ServiceId comes first: two deployments sharing a storage account and table never share a partition.
+    internal string PartitionOf(string tenant, string schedule) => $"{_service}|{Escape(tenant)}|{Escape(schedule)}";
 
     internal static string RowKeyOf(RunRecord run) =>
         string.Create(CultureInfo.InvariantCulture, $"{RowPrefix}{Inverted(run.RecordedAt)}|{Inverted(run.ScheduledAt)}|{Escape(run.RunId)}");
 
-    private static string TenantPrefix(string tenant) => Escape(tenant) + "|";
+    private string TenantPrefix(string tenant) => $"{_service}|{Escape(tenant)}|";
 
-    private static string TenantPrefixEnd(string tenant) => Escape(tenant) + "}";
+    private string TenantPrefixEnd(string tenant) => $"{_service}|{Escape(tenant)}}}";
 
     private static string PointerKey(string? runId) => PointerPrefix + Escape(runId ?? "");
 

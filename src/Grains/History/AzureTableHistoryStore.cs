@@ -8,7 +8,8 @@ namespace NodeDb.Orleans.Grains.History;
 /// spread over as many partitions as it has schedules.
 /// </summary>
 /// <remarks>
-/// <para>Layout: PartitionKey <c>{tenant}|{schedule}</c> (both escaped, see <see cref="Escape"/>). Each run is two
+/// <para>Layout: PartitionKey <c>{service id}|{tenant}|{schedule}</c> (each escaped, see <see cref="Escape"/>), so
+/// deployments with different Orleans ServiceIds that share an account and a table never read each other's rows. Each run is two
 /// entities in that partition, always written together in one entity-group transaction:</para>
 /// <list type="bullet">
 /// <item>the <b>row</b>, RowKey <c>t|{inverted RecordedAt ticks}|{inverted ScheduledAt ticks}|{run id}</c>, holding the
@@ -34,15 +35,21 @@ public sealed partial class AzureTableHistoryStore : IHistoryStore
     private const int MaxActionsPerTransaction = 100;
     private const int ConflictRetries = 5;
     private readonly TableClient _table;
+    private readonly string _service;
     private readonly SemaphoreSlim _createGate = new(1, 1);
     private volatile bool _created;
 
-    /// <summary>Uses (and creates on first use) table <paramref name="tableName"/> of <paramref name="service"/>.</summary>
-    public AzureTableHistoryStore(TableServiceClient service, string tableName = DefaultTableName)
+    /// <summary>
+    /// Uses (and creates on first use) table <paramref name="tableName"/> of <paramref name="service"/>, keeping the rows
+    /// of deployment <paramref name="serviceId"/> (the Orleans ServiceId) apart from any other deployment's.
+    /// </summary>
+    public AzureTableHistoryStore(TableServiceClient service, string serviceId, string tableName = DefaultTableName)
     {
         ArgumentNullException.ThrowIfNull(service);
+        ArgumentException.ThrowIfNullOrEmpty(serviceId);
         ArgumentException.ThrowIfNullOrEmpty(tableName);
         _table = service.GetTableClient(tableName);
+        _service = Escape(serviceId);
     }
 
     public async Task AppendAsync(string tenant, IReadOnlyList<RunRecord> runs, CancellationToken cancellationToken = default)

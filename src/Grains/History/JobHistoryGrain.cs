@@ -1,12 +1,13 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Options;
+using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Hosting;
 using Orleans.Concurrency;
 
 namespace NodeDb.Orleans.Grains.History;
 
 /// <summary>A tenant's run history. Rows live in the profile's <see cref="IHistoryStore"/>; retention keeps it bounded.</summary>
-public sealed class JobHistoryGrain(IHistoryStore store, SchedulerClock clock, IOptions<SchedulerOptions> options)
+public sealed class JobHistoryGrain(IHistoryStore store, SchedulerClock clock, IOptions<SchedulerOptions> options, SchedulerInstruments instruments)
     : Grain, IJobHistoryGrain
 {
     private const int PruneEvery = 100;
@@ -90,7 +91,9 @@ public sealed class JobHistoryGrain(IHistoryStore store, SchedulerClock clock, I
                 _nextBatch = null;
                 try
                 {
+                    var started = instruments.Timestamp();
                     await store.AppendAsync(Tenant, rows);
+                    instruments.HistoryWritten(started, rows.Count);
                     await PruneIfDueAsync(rows);
                     done.SetResult();
                 }

@@ -6,9 +6,11 @@ namespace NodeDb.Orleans.Grains.History;
 /// <remarks>
 /// WAL mode lets several silos on one machine share the file; each call is one short transaction. Commits use
 /// <c>synchronous=NORMAL</c>, as the grain storage does: a process crash loses nothing committed, and the rows a
-/// power loss could take are still in their schedules' persisted outboxes. Writes from this process queue on one
-/// gate and run off the caller's thread, so a tenant's history grain can gather the appends that arrive meanwhile
-/// into the next transaction (group commit).
+/// power loss could take are still in their schedules' persisted outboxes. Writes from this process (appends,
+/// removals, prunes) queue on one gate and run off the caller's thread, so a tenant's history grain can gather the
+/// appends that arrive meanwhile into the next transaction (group commit). Queries run off the caller's thread too:
+/// Microsoft.Data.Sqlite's I/O is synchronous, and a statement waiting for the file's lock (up to the 30 s busy
+/// timeout) must not hold the calling grain's turn.
 /// </remarks>
 public sealed class SqliteHistoryStore : IHistoryStore
 {
@@ -92,6 +94,11 @@ public sealed class SqliteHistoryStore : IHistoryStore
     public Task<IReadOnlyList<RunRecord>> QueryAsync(string tenant, HistoryQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return Task.Run(() => Query(tenant, query), cancellationToken);
+    }
+
+    private IReadOnlyList<RunRecord> Query(string tenant, HistoryQuery query)
+    {
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
@@ -129,20 +136,40 @@ public sealed class SqliteHistoryStore : IHistoryStore
             });
         }
 
-        return Task.FromResult<IReadOnlyList<RunRecord>>(rows);
+        return rows;
     }
 
-    public Task<int> RemoveScheduleAsync(string tenant, string schedule, CancellationToken cancellationToken = default)
+    public Task<int> RemoveScheduleAsync(string tenant, string schedule, CancellationToken cancellationToken = default) =>
+        WriteAsync(() => RemoveSchedule(tenant, schedule), cancellationToken);
+
+    public Task<int> PruneAsync(string tenant, string schedule, int keepPerSchedule, DateTimeOffset olderThan, CancellationToken cancellationToken = default) =>
+        WriteAsync(() => Prune(tenant, schedule, keepPerSchedule, olderThan), cancellationToken);
+
+    /// <summary>A write on the thread pool, behind the same gate as the appends (SQLite admits one writer at a time).</summary>
+    private async Task<int> WriteAsync(Func<int> write, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            return await Task.Run(write, cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private int RemoveSchedule(string tenant, string schedule)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM run_history WHERE tenant = $tenant AND schedule = $schedule";
         command.Parameters.AddWithValue("$tenant", tenant);
         command.Parameters.AddWithValue("$schedule", schedule);
-        return Task.FromResult(command.ExecuteNonQuery());
+        return command.ExecuteNonQuery();
     }
 
-    public Task<int> PruneAsync(string tenant, string schedule, int keepPerSchedule, DateTimeOffset olderThan, CancellationToken cancellationToken = default)
+    private int Prune(string tenant, string schedule, int keepPerSchedule, DateTimeOffset olderThan)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
@@ -155,7 +182,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
         command.Parameters.AddWithValue("$schedule", schedule);
         command.Parameters.AddWithValue("$cutoff", olderThan.UtcTicks);
         command.Parameters.AddWithValue("$keep", keepPerSchedule);
-        return Task.FromResult(command.ExecuteNonQuery());
+        return command.ExecuteNonQuery();
     }
 
     private static object Ticks(DateTimeOffset? instant) => instant is { } i ? i.UtcTicks : DBNull.Value;

@@ -33,6 +33,15 @@ public sealed class SchedulerOptions
     /// <summary>The time budget of a run when the schedule sets none. Defaults to 300 s (NodeDB's).</summary>
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(300);
 
+    /// <summary>The most schedules one tenant may have; one more CREATE is refused naming this limit. Defaults to 10,000.</summary>
+    public int MaxSchedulesPerTenant { get; set; } = 10_000;
+
+    /// <summary>
+    /// The shortest gap allowed between two occurrences of a schedule (checked over its next 100 occurrences at CREATE
+    /// and ALTER); a tighter cron is refused naming this limit. Defaults to 1 s, the cron resolution.
+    /// </summary>
+    public TimeSpan MinimumInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Retries after the first attempt when the schedule sets none. Defaults to 1 (NodeDB's).</summary>
     public int DefaultRetries { get; set; } = 1;
 
@@ -71,6 +80,12 @@ public sealed class SchedulerOptions
     /// <summary>Newest history rows kept per schedule. Defaults to 1,000.</summary>
     public int HistoryKeepPerSchedule { get; set; } = 1000;
 
+    /// <summary>
+    /// The most history rows a schedule keeps in its own state while history is unavailable; more spill to
+    /// chunk grains of this size, so the state every claim rewrites stays small. Defaults to 256.
+    /// </summary>
+    public int OutboxCap { get; set; } = 256;
+
     /// <summary>History rows older than this are deleted. Defaults to 30 days.</summary>
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
 
@@ -93,12 +108,15 @@ public sealed class SchedulerOptions
         Require(MissedRowCap >= 0, $"MissedRowCap = {MissedRowCap} must not be negative.");
         Require(MaxConcurrentJobs >= 1, $"MaxConcurrentJobs = {MaxConcurrentJobs} must be at least 1 (0 would reject every run).");
         Require(MaxConcurrentRunsPerTenant >= 1, $"MaxConcurrentRunsPerTenant = {MaxConcurrentRunsPerTenant} must be at least 1.");
-        Require(DefaultTimeout > TimeSpan.Zero, $"DefaultTimeout = {DefaultTimeout} must be positive.");
+        Require(DefaultTimeout > TimeSpan.Zero && DefaultTimeout <= Schedules.ScheduleValidator.MaxTimeout, $"DefaultTimeout = {DefaultTimeout} must be positive and at most {Schedules.ScheduleValidator.MaxTimeout}.");
+        Require(MaxSchedulesPerTenant >= 1, $"MaxSchedulesPerTenant = {MaxSchedulesPerTenant} must be at least 1.");
+        Require(MinimumInterval >= TimeSpan.Zero, $"MinimumInterval = {MinimumInterval} must not be negative.");
         Require(DefaultRetries is >= 0 and <= 10, $"DefaultRetries = {DefaultRetries} must be between 0 and 10.");
         Require(ArmAhead >= TimeSpan.Zero && ArmAhead <= TimeSpan.FromSeconds(10), $"ArmAhead = {ArmAhead} must be between 0 and 10 s.");
         Require(ReminderPeriod >= TimeSpan.FromSeconds(1), $"ReminderPeriod = {ReminderPeriod} must be at least 1 s.");
         Require(HealthStaleAfter > TimeSpan.Zero, $"HealthStaleAfter = {HealthStaleAfter} must be positive.");
         Require(HistoryKeepPerSchedule >= 1, $"HistoryKeepPerSchedule = {HistoryKeepPerSchedule} must be at least 1.");
+        Require(OutboxCap >= 1, $"OutboxCap = {OutboxCap} must be at least 1.");
         Require(HistoryRetention > TimeSpan.Zero, $"HistoryRetention = {HistoryRetention} must be positive.");
         Scheduling.ScheduleZone.Parse(DefaultTimeZone);
         Health.ShardRouting.Parse(Routing);

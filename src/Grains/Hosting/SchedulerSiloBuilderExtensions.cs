@@ -1,19 +1,25 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Health;
 using NodeDb.Orleans.Grains.History;
 using NodeDb.Orleans.Grains.Placement;
 using NodeDb.Orleans.Grains.Recovery;
 using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Grains.Security;
 using NodeDb.Orleans.Grains.Ticking;
+using Orleans.Configuration;
 
 namespace NodeDb.Orleans.Grains.Hosting;
 
 /// <summary>Adds the scheduler to a silo: tick service, dispatcher, clock, metrics and placement. Idempotent.</summary>
 public static class SchedulerSiloBuilderExtensions
 {
+    /// <summary>How often a silo publishes its load statistics; Orleans' default is 1 s.</summary>
+    public static readonly TimeSpan IdleStatisticsPeriod = TimeSpan.FromSeconds(5);
+
     /// <remarks>
     /// The profile must also register grain storage named <see cref="StorageNames.Schedules"/>, a reminder service,
     /// an <see cref="IJobRunner"/> and an <see cref="IHistoryStore"/>.
@@ -39,12 +45,19 @@ public static class SchedulerSiloBuilderExtensions
             return true;
         }).ValidateOnStart();
         services.AddMetrics();
+
+        // Orleans publishes every silo's load statistics to every other silo once a second (for resource-optimized
+        // placement): the largest periodic cost of an idle silo, and N² messages a second in a cluster. Schedules
+        // place themselves (SiloTargetedPlacement for local runs) or by hash; statistics five seconds old place as well.
+        services.Configure<global::Orleans.Configuration.DeploymentLoadPublisherOptions>(o => o.DeploymentLoadPublisherRefreshTime = IdleStatisticsPeriod);
         services.TryAddSingleton(new SchedulerClock(TimeProvider.System));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SchedulerSettings>();
         services.AddSingleton<DueIndex>();
         services.AddSingleton<HealthGate>();
         services.AddSingleton<SchedulerInstruments>();
+        services.AddSingleton<SchedulerGauges>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerGauges>());
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<SchedulerTickService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerTickService>());
@@ -53,6 +66,9 @@ public static class SchedulerSiloBuilderExtensions
         // Fast failover: survivors wake a dead silo's schedules from the wake registry (src/Grains/Recovery).
         services.AddSingleton<FailoverWatcher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<FailoverWatcher>());
+
+        // Every silo that runs the scheduler enforces keys: there is no way to start one without the filter.
+        builder.AddNodeDbSecurity();
         return builder;
     }
 
@@ -70,7 +86,8 @@ public static class SchedulerSiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(tables);
-        builder.Services.TryAddSingleton<IHistoryStore>(_ => new AzureTableHistoryStore(tables, tableName));
+        builder.Services.TryAddSingleton<IHistoryStore>(sp =>
+            new AzureTableHistoryStore(tables, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, tableName));
         return builder;
     }
 

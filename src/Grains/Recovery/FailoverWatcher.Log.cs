@@ -27,4 +27,10 @@ public sealed partial class FailoverWatcher
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "This silo is the oldest active member at start; waking every registered schedule")]
     private static partial void LogClusterStart(ILogger logger);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "Claiming wake shard {Shard} for {Cause} failed every attempt; left unclaimed for another survivor")]
+    private static partial void LogClaimFailed(ILogger logger, Exception exception, string shard, string cause);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "{Shards} wake shards could not be claimed for {Cause}; their schedules wait for another survivor's wake or their reminders")]
+    private static partial void LogShardsUnclaimed(ILogger logger, string cause, int shards);
 }

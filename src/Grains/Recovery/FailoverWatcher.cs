@@ -48,17 +48,52 @@ public sealed partial class FailoverWatcher(
     }
 
     /// <summary>Wakes every schedule of the registry for <paramref name="cause"/> (a dead silo's address); returns what it did.</summary>
+    /// <remarks>
+    /// Each shard is claimed and its keys poked on its own: a shard that cannot be claimed (its claim fails every
+    /// attempt) is counted in <see cref="WakeReport.ShardsFailed"/> and left unclaimed for the next survivor or
+    /// wake, and never costs the keys of the shards this silo did claim.
+    /// </remarks>
     public async Task<WakeReport> WakeAsync(string cause, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(cause);
         var started = time.GetTimestamp();
-        var claimed = await Task.WhenAll(WakeShards.All.Select(shard => ClaimAsync(shard, cause)));
-        var keys = claimed.SelectMany(k => k).ToList();
-        var failed = (await Task.WhenAll(keys.Select(key => PokeAsync(key, cancellationToken)))).Count(ok => !ok);
-        var report = new WakeReport(cause, claimed.Count(k => !k.IsEmpty), keys.Count, failed, time.GetElapsedTime(started));
-        LogWoke(logger, cause, keys.Count, failed, report.Elapsed.TotalMilliseconds);
+        var shards = await Task.WhenAll(WakeShards.All.Select(shard => WakeShardAsync(shard, cause, cancellationToken)));
+        var report = new WakeReport(
+            cause,
+            shards.Count(s => s.Keys > 0),
+            shards.Sum(s => s.Keys),
+            shards.Sum(s => s.FailedPokes),
+            time.GetElapsedTime(started))
+        {
+            ShardsFailed = shards.Count(s => !s.Claimed),
+        };
+        LogWoke(logger, cause, report.Poked, report.Failed, report.Elapsed.TotalMilliseconds);
+        if (report.ShardsFailed > 0)
+        {
+            LogShardsUnclaimed(logger, cause, report.ShardsFailed);
+        }
+
         WakeCompleted?.Invoke(report);
         return report;
+    }
+
+    private async Task<(bool Claimed, int Keys, int FailedPokes)> WakeShardAsync(string shard, string cause, CancellationToken cancellationToken)
+    {
+        ImmutableArray<string> keys;
+        try
+        {
+            keys = await ClaimAsync(shard, cause);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Not claimed (a claim counts only once its write succeeded), so another survivor's claim can still take
+            // it; if none can, the schedules' reminders wake them.
+            LogClaimFailed(logger, e, shard, cause);
+            return (false, 0, 0);
+        }
+
+        var failed = (await Task.WhenAll(keys.Select(key => PokeAsync(key, cancellationToken)))).Count(ok => !ok);
+        return (true, keys.Length, failed);
     }
 
     private Task StartAsync(CancellationToken cancellationToken)
@@ -148,7 +183,7 @@ public sealed partial class FailoverWatcher(
         {
             try
             {
-                return await grains.GetGrain<IScheduleWakeShardGrain>(shard).ClaimWakeAsync(cause);
+                return await grains.GetGrain<IScheduleWakeShardGrain>(shard).ClaimWakeAsync(cause, localSilo.SiloAddress.ToParsableString());
             }
             catch (Exception e) when (attempt < PokeAttempts && !_stop.IsCancellationRequested)
             {

@@ -21,14 +21,18 @@ public interface IScheduleWakeShardGrain : IGrainWithStringKey
 
     /// <summary>
     /// Claims the wake-up for one cause (a dead silo, or a cluster start): the first caller for <paramref name="cause"/>
-    /// gets every key of the shard to poke, every later caller an empty list, so the shard acts once per cause.
+    /// gets every key of the shard to poke, every other claimer an empty list, so the shard acts once per cause.
     /// </summary>
+    /// <param name="cause">The dead silo's parsable address, or <c>start:{silo}</c>.</param>
+    /// <param name="claimer">The asking silo's parsable address: the claimer that won a cause gets the keys again when it asks again.</param>
     /// <remarks>
-    /// The claim is persisted before the keys are returned. If the claimer dies before it has poked them all, its
-    /// own death is a new dead silo and wakes the whole shard again.
+    /// The claim is persisted before the keys are returned, and the cause counts as handled only once that write has
+    /// succeeded: a failed write leaves it to the next claim. A claimer whose answer was lost may ask again and gets
+    /// the same keys. If the claimer dies before it has poked them all, its own death is a new dead silo and wakes the
+    /// whole shard again.
     /// </remarks>
-    [Alias("ClaimWake")]
-    Task<ImmutableArray<string>> ClaimWakeAsync(string cause);
+    [Alias("ClaimWakeBy")]
+    Task<ImmutableArray<string>> ClaimWakeAsync(string cause, string claimer);
 
     /// <summary>The keys in this shard, for diagnostics and tests.</summary>
     [Alias("List")]

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Orleans.Concurrency;
+using Orleans.Storage;
 
 namespace NodeDb.Orleans.Grains.Recovery;
 
@@ -33,25 +34,57 @@ public sealed class ScheduleWakeShardGrain(
         }
     }
 
-    public async Task<ImmutableArray<string>> ClaimWakeAsync(string cause)
+    public async Task<ImmutableArray<string>> ClaimWakeAsync(string cause, string claimer)
     {
         ArgumentException.ThrowIfNullOrEmpty(cause);
+        ArgumentException.ThrowIfNullOrEmpty(claimer);
         var handled = state.State.HandledCauses;
-        if (handled.Contains(cause, StringComparer.Ordinal))
+        var index = handled.IndexOf(cause);
+        if (index >= 0)
         {
-            return [];
+            // The same claimer asking again (its first answer was lost, or it retried after a timeout whose write had
+            // in fact succeeded) gets the keys again: a claim that nobody pokes would wait for the hourly reminder.
+            return state.State.Claimers.TryGetValue(cause, out var owner) && owner == claimer ? Keys() : [];
         }
 
+        // Marked handled only once the write succeeds: a failed write leaves the cause unclaimed for the retry
+        // (this claimer's, or another survivor's), instead of a memory that says "done" with nobody poking.
+        var before = new List<string>(handled);
+        var claimersBefore = new Dictionary<string, string>(state.State.Claimers, StringComparer.Ordinal);
         handled.Add(cause);
+        state.State.Claimers[cause] = claimer;
         if (handled.Count > HandledMemory)
         {
+            foreach (var forgotten in handled.Take(handled.Count - HandledMemory))
+            {
+                state.State.Claimers.Remove(forgotten);
+            }
+
             handled.RemoveRange(0, handled.Count - HandledMemory);
         }
 
-        await state.WriteStateAsync();
-        return [.. state.State.Keys.Order(StringComparer.Ordinal)];
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            state.State.HandledCauses = before;
+            state.State.Claimers = claimersBefore;
+            if (e is InconsistentStateException)
+            {
+                // Another activation wrote this shard: read it afresh on the next call.
+                DeactivateOnIdle();
+            }
+
+            throw;
+        }
+
+        return Keys();
     }
 
+    private ImmutableArray<string> Keys() => [.. state.State.Keys.Order(StringComparer.Ordinal)];
+
     [ReadOnly]
-    public Task<ImmutableArray<string>> ListAsync() => Task.FromResult<ImmutableArray<string>>([.. state.State.Keys.Order(StringComparer.Ordinal)]);
+    public Task<ImmutableArray<string>> ListAsync() => Task.FromResult(Keys());
 }

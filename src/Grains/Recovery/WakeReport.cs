@@ -6,4 +6,8 @@ namespace NodeDb.Orleans.Grains.Recovery;
 /// <param name="Poked">Schedules poked.</param>
 /// <param name="Failed">Pokes that failed every attempt (their reminders still wake them).</param>
 /// <param name="Elapsed">From the start of the wake to the last poke.</param>
-public sealed record WakeReport(string Cause, int ShardsClaimed, int Poked, int Failed, TimeSpan Elapsed);
+public sealed record WakeReport(string Cause, int ShardsClaimed, int Poked, int Failed, TimeSpan Elapsed)
+{
+    /// <summary>Shards whose claim failed every attempt: left unclaimed, so another survivor's wake can still take them.</summary>
+    public int ShardsFailed { get; init; }
+}

@@ -9,4 +9,7 @@ public sealed class WakeShardState
 
     /// <summary>Causes (dead silos, cluster starts) this shard already woke its schedules for, oldest first, bounded.</summary>
     [Id(1)] public List<string> HandledCauses { get; set; } = [];
+
+    /// <summary>Who claimed each handled cause, so the same claimer asking again gets the keys again.</summary>
+    [Id(2)] public Dictionary<string, string> Claimers { get; set; } = new(StringComparer.Ordinal);
 }

@@ -375,7 +375,7 @@ public sealed partial class JobDispatcher : IDisposable
         var startedAt = run.StartedAt!.Value + (outcome.StartDelay ?? TimeSpan.Zero);
         if (ticket.ScheduledAt is { } scheduled && ticket.Trigger is RunTrigger.Cron)
         {
-            _instruments.RunStarted(startedAt - scheduled);
+            _instruments.RunStarted(startedAt - scheduled, ticket.Tenant);
         }
 
         List<DispatchedRun> toStart;
@@ -387,7 +387,7 @@ public sealed partial class JobDispatcher : IDisposable
             _running--;
             _queue.Finished(ticket.Tenant);
             var now = _clock.GetUtcNow();
-            if (outcome.Status == RunStatus.Cancelled && run.CancelReason == ShutdownReason)
+            if (outcome.Uncertain || (outcome.Status == RunStatus.Cancelled && run.CancelReason == ShutdownReason))
             {
                 // Not reported: the run stays in flight in its schedule's state, and whichever silo activates the schedule
                 // next settles it from the tenant's ledger exactly as after a crash.

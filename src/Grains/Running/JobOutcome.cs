@@ -13,5 +13,12 @@ public sealed record JobOutcome(RunStatus Status, int Attempt, string? Error = n
     /// </summary>
     public TimeSpan? StartDelay { get; init; }
 
+    /// <summary>
+    /// The runner cannot tell whether the run committed (the commit's answer was lost, or the attempt outlived its budget
+    /// and may still commit) and the ledger could not tell either. The dispatcher then reports nothing: the run stays in
+    /// flight in its schedule's state and is settled from the ledger once the ledger can tell.
+    /// </summary>
+    public bool Uncertain { get; init; }
+
     public static JobOutcome Succeeded(int attempt) => new(RunStatus.Succeeded, attempt);
 }

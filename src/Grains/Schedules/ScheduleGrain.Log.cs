@@ -4,10 +4,10 @@ namespace NodeDb.Orleans.Grains.Schedules;
 
 public sealed partial class ScheduleGrain
 {
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Schedule {Key} created with cron '{Cron}'")]
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Schedule {Key} created with cron '{Cron}'")]
     private static partial void LogCreated(ILogger logger, string key, string cron);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Schedule {Key} triggered by {By}")]
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Schedule {Key} triggered by {By}")]
     private static partial void LogTriggered(ILogger logger, string key, string by);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Writing the state of schedule {Key} failed; deactivating so storage decides")]
@@ -24,4 +24,7 @@ public sealed partial class ScheduleGrain
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Orphaned run {RunId}: {Outcome}")]
     private static partial void LogRecovered(ILogger logger, string runId, string outcome);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Schedule {Key}: {Count} occurrences from {From} to {To} backfilled by {By}")]
+    private static partial void LogBackfilled(ILogger logger, string key, int count, DateTimeOffset from, DateTimeOffset to, string by);
 }

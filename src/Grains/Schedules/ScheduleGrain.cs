@@ -197,8 +197,9 @@ public sealed partial class ScheduleGrain(
         return ids[0];
     }
 
-    public async Task<int> BackfillAsync(DateTimeOffset from, DateTimeOffset to)
+    public async Task<int> BackfillAsync(DateTimeOffset from, DateTimeOffset to, string by)
     {
+        ArgumentException.ThrowIfNullOrEmpty(by);
         RequireDefinition();
         var now = clock.GetUtcNow();
         if (to < from)
@@ -221,7 +222,8 @@ public sealed partial class ScheduleGrain(
         var runs = occurrences.Select(o => new PlannedRun(o, RunTrigger.Backfill)).ToList();
         if (runs.Count > 0)
         {
-            await FireAsync(runs, [], marker: null, now, manualBy: "backfill");
+            await FireAsync(runs, [], marker: null, now, manualBy: by);
+            LogBackfilled(logger, Key, runs.Count, from, to, by);
         }
 
         return runs.Count;
@@ -401,7 +403,9 @@ public sealed partial class ScheduleGrain(
     {
         try
         {
+            var started = instruments.Timestamp();
             await state.WriteStateAsync();
+            instruments.ClaimWritten(started);
         }
         catch (Exception e)
         {
@@ -441,25 +445,18 @@ public sealed partial class ScheduleGrain(
 
     private async Task FlushOutboxAsync()
     {
-        if (state.State.Outbox.Count == 0 || Definition is null)
+        if ((state.State.Outbox.Count == 0 && state.State.Spill is null) || Definition is null)
         {
             return;
         }
 
-        var rows = state.State.Outbox.ToImmutableArray();
-        try
+        // Bounded while history is down: past OutboxCap rows the outbox spills to chunk grains (HistoryOutbox).
+        var pending = state.State.Outbox.Count;
+        if (await History.HistoryOutbox.FlushAsync(
+                GrainFactory, Key, state.State, _options.OutboxCap, _options.HistoryKeepPerSchedule, WriteStateAsync, row => instruments.RunRecorded(row))
+            is { } failure)
         {
-            await GrainFactory.GetGrain<IJobHistoryGrain>(Definition.Tenant).AppendAsync(rows);
-            state.State.Outbox.RemoveRange(0, rows.Length);
-            foreach (var row in rows)
-            {
-                instruments.RunRecorded(row.Status);
-            }
-        }
-        catch (Exception e)
-        {
-            // Safe: the rows stay in the persisted outbox and the append is idempotent by run id.
-            LogHistoryAppendFailed(logger, e, Key, rows.Length);
+            LogHistoryAppendFailed(logger, failure, Key, pending);
         }
     }
 }

@@ -31,4 +31,7 @@ public sealed class ScheduleState
     [Id(9)] public long Generation { get; set; }
 
     [Id(10)] public DateTimeOffset? LastFinishedAt { get; set; }
+
+    /// <summary>Outbox rows spilled while history was down (<see cref="History.HistoryOutbox"/>); null when none.</summary>
+    [Id(11)] public History.OutboxSpill? Spill { get; set; }
 }

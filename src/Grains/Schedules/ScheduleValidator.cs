@@ -8,7 +8,20 @@ namespace NodeDb.Orleans.Grains.Schedules;
 /// <summary>Checks a definition at CREATE/ALTER time, so nothing invalid is ever stored.</summary>
 public static partial class ScheduleValidator
 {
+    /// <summary>The most RETRIES a schedule may ask for.</summary>
     public const int MaxRetries = 10;
+
+    /// <summary>The longest body, in characters: every change of a schedule's state rewrites the whole definition, body included.</summary>
+    public const int MaxBodyLength = 64 * 1024;
+
+    /// <summary>The longest owner (the user a run acts for), in characters.</summary>
+    public const int MaxOwnerLength = 128;
+
+    /// <summary>The longest TARGET and TIME ZONE texts, in characters.</summary>
+    public const int MaxTextOptionLength = 256;
+
+    /// <summary>The longest TIMEOUT: above about 49.7 days a .NET timer cannot even be armed, and a run that long outlives its ledger row.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
 
     /// <summary>Validates the definition for the grain <paramref name="key"/> and returns its parsed cron.</summary>
     /// <exception cref="NodeDbException">Naming the bad value and the reason.</exception>
@@ -29,10 +42,15 @@ public static partial class ScheduleValidator
             throw Invalid($"QUEUE_CAP = {definition.QueueCap} must be between 1 and 10000.");
         }
 
-        if (definition.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        if (definition.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxTimeout))
         {
-            throw Invalid($"TIMEOUT = {timeout} must be positive.");
+            throw Invalid($"TIMEOUT = {timeout} must be positive and at most {MaxTimeout} (limit MaxTimeout).");
         }
+
+        CheckLength("body", definition.Body, MaxBodyLength);
+        CheckLength("owner", definition.Owner, MaxOwnerLength);
+        CheckLength("TARGET", definition.Target, MaxTextOptionLength);
+        CheckLength("TIME ZONE", definition.TimeZone, MaxTextOptionLength);
 
         if (definition.Retries is < 0 or > MaxRetries)
         {
@@ -70,6 +88,14 @@ public static partial class ScheduleValidator
         {
             throw Invalid(
                 $"The {what} '{value}' is invalid: use 1 to 63 lower-case letters, digits, '_' or '-', starting with a letter or digit.");
+        }
+    }
+
+    private static void CheckLength(string what, string? value, int max)
+    {
+        if (value is not null && value.Length > max)
+        {
+            throw Invalid($"The {what} is {value.Length} characters long: at most {max} are accepted (limit {max}).");
         }
     }
 

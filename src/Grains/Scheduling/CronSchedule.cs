@@ -8,7 +8,7 @@ namespace NodeDb.Orleans.Grains.Scheduling;
 /// valid instant after it; in the autumn overlap, fixed-time expressions fire once and interval
 /// expressions fire in both copies of the repeated hour.
 /// </remarks>
-public sealed class CronSchedule
+public sealed partial class CronSchedule
 {
     private readonly CronExpression _expression;
 

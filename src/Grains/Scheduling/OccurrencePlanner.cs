@@ -25,75 +25,103 @@ public static class OccurrencePlanner
     /// The first observation advances the marker even when nothing matches, so a schedule whose cron never
     /// matches cannot fall into an unbounded catch-up later. Later observations move the marker only to an
     /// occurrence, so an idle schedule is never written.
+    /// <para>
+    /// The work is bounded by what the plan holds, not by the length of the gap: the missed occurrences are
+    /// counted (<see cref="CronSchedule.Count"/>) and only those that become runs or rows (the queue cap and the
+    /// row cap) are enumerated, so thirty days of an every-second schedule cost what thirty seconds do. The result
+    /// is the one a walk over every pending occurrence gives (the pure tests hold the two side by side).
+    /// </para>
     /// </remarks>
     public static FiringPlan Plan(CronSchedule cron, DateTimeOffset? lastFired, DateTimeOffset now, PlanningRules rules)
     {
         ArgumentNullException.ThrowIfNull(cron);
         ArgumentNullException.ThrowIfNull(rules);
         var unitStart = cron.UnitStart(now);
-        var missed = new MissedAccumulator(rules.MissedRowCap);
-        var current = ImmutableArray.CreateBuilder<PlannedRun>();
-        var queued = new Queue<DateTimeOffset>();
-        DateTimeOffset? newest = null;
-        DateTimeOffset? catchUpFrom = null;
-        DateTimeOffset? catchUpTo = null;
-        var catchUpCount = 0;
 
-        foreach (var occurrence in Pending(cron, lastFired, now))
+        // Everything below is a half-open range [from, to) of UTC instants; occurrences fall on whole seconds.
+        var pendingFrom = lastFired is { } last ? After(last) : unitStart;
+        var pendingTo = After(now);
+
+        // An occurrence older than the current unit and at least the grace old is missed; the rest run on time.
+        var missedBound = Min(unitStart, After(now - rules.Grace));
+        var from = rules.StartAt is { } start ? Max(pendingFrom, start) : pendingFrom;
+        var to = rules.EndAt is { } end ? Min(pendingTo, After(end)) : pendingTo;
+
+        var current = cron.InRange(Max(from, missedBound), to).Select(o => new PlannedRun(o, RunTrigger.Cron));
+        var missedTo = Min(to, missedBound);
+        var missedCount = from < missedTo ? cron.Count(from, missedTo) : 0;
+
+        var runs = ImmutableArray.CreateBuilder<PlannedRun>();
+        var rows = ImmutableArray<DateTimeOffset>.Empty;
+        MissedRange? beyond = null;
+        if (missedCount > 0)
         {
-            newest = occurrence;
-            if (rules.StartAt is { } start && occurrence < start)
-            {
-                continue;
-            }
-
-            if (rules.EndAt is { } end && occurrence > end)
-            {
-                break;
-            }
-
-            if (occurrence >= unitStart || now - occurrence < rules.Grace)
-            {
-                current.Add(new PlannedRun(occurrence, RunTrigger.Cron));
-                continue;
-            }
-
             switch (rules.Missed)
             {
                 case MissedPolicy.CatchUp:
-                    catchUpFrom ??= occurrence;
-                    catchUpTo = occurrence;
-                    catchUpCount++;
-                    break;
-                case MissedPolicy.Queue:
-                    queued.Enqueue(occurrence);
-                    if (queued.Count > rules.QueueCap)
-                    {
-                        missed.Add(queued.Dequeue());
-                    }
-
+                    var first = cron.InRange(from, missedTo).First();
+                    var lastMissed = cron.Newest(from, missedTo, 1)[0];
+                    runs.Add(new PlannedRun(lastMissed, RunTrigger.CatchUp, first, checked((int)missedCount)));
                     break;
                 default:
-                    missed.Add(occurrence);
+                    var queueCap = rules.Missed == MissedPolicy.Queue ? Math.Max(0, rules.QueueCap) : 0;
+                    var rowCap = Math.Max(0, rules.MissedRowCap);
+                    var queued = (int)Math.Min(missedCount, queueCap);
+                    var rowCount = (int)Math.Min(missedCount - queued, rowCap);
+                    var beyondCount = missedCount - queued - rowCount;
+
+                    // One more than the rows and the queue: the newest occurrence of the summary range, its end.
+                    var newest = cron.Newest(from, missedTo, queued + rowCount + (beyondCount > 0 ? 1 : 0));
+                    var skip = newest.Count - queued - rowCount;
+                    rows = [.. newest.Skip(skip).Take(rowCount)];
+                    runs.AddRange(newest.Skip(skip + rowCount).Select(o => new PlannedRun(o, RunTrigger.Queue)));
+                    if (beyondCount > 0)
+                    {
+                        beyond = new MissedRange(cron.InRange(from, missedTo).First(), newest[0], checked((int)beyondCount));
+                    }
+
                     break;
             }
         }
 
-        var runs = ImmutableArray.CreateBuilder<PlannedRun>();
-        if (catchUpCount > 0)
-        {
-            runs.Add(new PlannedRun(catchUpTo!.Value, RunTrigger.CatchUp, catchUpFrom, catchUpCount));
-        }
-
-        foreach (var occurrence in queued)
-        {
-            runs.Add(new PlannedRun(occurrence, RunTrigger.Queue));
-        }
-
         runs.AddRange(current);
-        var marker = newest ?? (lastFired is null ? unitStart : null);
-        return new FiringPlan(runs.ToImmutable(), missed.Rows, missed.Beyond, marker);
+        var marker = NewestPending(cron, pendingFrom, pendingTo, rules) ?? (lastFired is null ? unitStart : null);
+        return new FiringPlan(runs.ToImmutable(), rows, beyond, marker);
     }
+
+    /// <summary>
+    /// The marker an observation leaves: the newest pending occurrence, or, past the end, the first occurrence
+    /// after it not before the start (the one at which a walk over the pending occurrences stops).
+    /// </summary>
+    private static DateTimeOffset? NewestPending(
+        CronSchedule cron, DateTimeOffset pendingFrom, DateTimeOffset pendingTo, PlanningRules rules)
+    {
+        if (rules.EndAt is { } end && end < pendingTo)
+        {
+            var floor = Max(end, pendingFrom - TimeSpan.FromTicks(1));
+            if (rules.StartAt is { } start && start > floor)
+            {
+                floor = start - TimeSpan.FromTicks(1);
+            }
+
+            var pastEnd = cron.NextAfter(floor);
+            if (pastEnd is { } stop && stop < pendingTo)
+            {
+                return stop;
+            }
+        }
+
+        var newest = cron.Newest(pendingFrom, pendingTo, 1);
+        return newest.Count == 0 ? null : newest[0];
+    }
+
+    /// <summary>The half-open bound just after an instant, saturating at the end of time.</summary>
+    private static DateTimeOffset After(DateTimeOffset instant) =>
+        instant == DateTimeOffset.MaxValue ? instant : instant + TimeSpan.FromTicks(1);
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>
     /// The instant the schedule next needs attention: now when it has never been observed or an occurrence is
@@ -120,36 +148,5 @@ public static class OccurrencePlanner
         }
 
         return next;
-    }
-
-    /// <summary>
-    /// Keeps the most recent <c>rowCap</c> missed occurrences as rows and folds the older ones into one range,
-    /// so the rows a user sees are the latest and the summary lies entirely before them.
-    /// </summary>
-    private sealed class MissedAccumulator(int rowCap)
-    {
-        private readonly Queue<DateTimeOffset> _rows = new();
-        private DateTimeOffset? _beyondFrom;
-        private DateTimeOffset _beyondTo;
-        private int _beyondCount;
-
-        public ImmutableArray<DateTimeOffset> Rows => [.. _rows];
-
-        public MissedRange? Beyond => _beyondCount == 0 ? null : new MissedRange(_beyondFrom!.Value, _beyondTo, _beyondCount);
-
-        /// <summary>Adds an occurrence; callers add in chronological order.</summary>
-        public void Add(DateTimeOffset occurrence)
-        {
-            _rows.Enqueue(occurrence);
-            if (_rows.Count <= rowCap)
-            {
-                return;
-            }
-
-            var evicted = _rows.Dequeue();
-            _beyondFrom ??= evicted;
-            _beyondTo = evicted;
-            _beyondCount++;
-        }
     }
 }

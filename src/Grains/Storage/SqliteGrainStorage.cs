@@ -66,12 +66,15 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Microsoft.Data.Sqlite's async methods complete synchronously, so the read runs on the thread pool: a read
+    /// that waits for the file's lock (up to <see cref="SqliteStorageOptions.BusyTimeout"/>) never holds the
+    /// activating grain's turn or its scheduler's thread. Only the deserialization runs on the caller.
+    /// </remarks>
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, $"SELECT etag, data FROM grain_state WHERE {KeyFilter};", stateName, grainId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        var row = await Task.Run(() => ReadRowAsync(stateName, grainId, cancellationToken), cancellationToken);
+        if (row is not var (etag, data))
         {
             // The state stays as the caller made it; only the "exists" facts are reset.
             grainState.ETag = null;
@@ -79,11 +82,22 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
             return;
         }
 
-        var etag = reader.GetString(0);
-        var data = (byte[])reader.GetValue(1);
         grainState.State = _serializer.Deserialize<T>(BinaryData.FromBytes(data)) ?? Activator.CreateInstance<T>();
         grainState.ETag = etag;
         grainState.RecordExists = true;
+    }
+
+    private async Task<(string Etag, byte[] Data)?> ReadRowAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"SELECT etag, data FROM grain_state WHERE {KeyFilter};", stateName, grainId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return (reader.GetString(0), (byte[])reader.GetValue(1));
     }
 
     /// <inheritdoc/>

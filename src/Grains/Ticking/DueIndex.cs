@@ -8,6 +8,7 @@ namespace NodeDb.Orleans.Grains.Ticking;
 public sealed class DueIndex
 {
     private readonly Dictionary<string, DateTimeOffset> _due = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _retries = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, DateTimeOffset> _heap = new();
     private readonly Lock _lock = new();
 
@@ -39,19 +40,22 @@ public sealed class DueIndex
             }
 
             _due[key] = at;
+            _retries.Remove(key);
             _heap.Enqueue(key, at);
         }
     }
 
-    /// <summary>Sets a due instant only when the schedule has none (a retry must not override a fresher registration).</summary>
-    public void SetIfAbsent(string key, DateTimeOffset due)
+    /// <summary>
+    /// Schedules another poke of a schedule whose poke failed. Kept apart from the schedule's own entry: the failed
+    /// activation deactivating (which removes its entry) must not take its retry with it, or nothing would poke the
+    /// schedule again before its reminder. A registration that comes later does not need it, and clears it.
+    /// </summary>
+    public void SetRetry(string key, DateTimeOffset due)
     {
         lock (_lock)
         {
-            if (_due.TryAdd(key, due))
-            {
-                _heap.Enqueue(key, due);
-            }
+            _retries[key] = due;
+            _heap.Enqueue(key, due);
         }
     }
 
@@ -61,6 +65,7 @@ public sealed class DueIndex
     public List<string> TakeDue(DateTimeOffset now)
     {
         var result = new List<string>();
+        var retried = false;
         lock (_lock)
         {
             while (_heap.TryPeek(out var key, out var at) && at <= now)
@@ -71,19 +76,31 @@ public sealed class DueIndex
                     _due.Remove(key);
                     result.Add(key);
                 }
+                else if (_retries.TryGetValue(key, out var retry) && retry == at)
+                {
+                    _retries.Remove(key);
+                    result.Add(key);
+                    retried = true;
+                }
             }
 
             // Superseded entries pile up only when dues move later; compact when they dominate.
-            if (_heap.Count > 64 && _heap.Count > 4 * _due.Count)
+            if (_heap.Count > 64 && _heap.Count > 4 * (_due.Count + _retries.Count))
             {
                 _heap.Clear();
                 foreach (var (key, at) in _due)
                 {
                     _heap.Enqueue(key, at);
                 }
+
+                foreach (var (key, at) in _retries)
+                {
+                    _heap.Enqueue(key, at);
+                }
             }
         }
 
-        return result;
+        // One poke per key per tick, even when its entry and its retry fall due together.
+        return retried ? [.. result.Distinct(StringComparer.Ordinal)] : result;
     }
 }

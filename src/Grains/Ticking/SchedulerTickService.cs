@@ -30,9 +30,18 @@ public sealed partial class SchedulerTickService(
     private readonly CancellationTokenSource _stop = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _ticks = new();
     private Task _loop = Task.CompletedTask;
+    private bool _looping;
+    private long _lastTick;
 
     /// <summary>Schedules active on this silo with a due instant.</summary>
     public int Count => index.Count;
+
+    /// <summary>
+    /// How long ago (scheduler clock) the tick loop last woke, or null when no loop runs (<see cref="SchedulerOptions.AutoTick"/>
+    /// off, or stopped). Readiness uses it: a silo whose loop is stuck fires nothing.
+    /// </summary>
+    public TimeSpan? SinceLastTick =>
+        Volatile.Read(ref _looping) ? clock.Provider.GetElapsedTime(Interlocked.Read(ref _lastTick)) : null;
 
     public void SetDue(string key, DateTimeOffset? due) => index.Set(key, due);
 
@@ -69,6 +78,8 @@ public sealed partial class SchedulerTickService(
     {
         if (options.Value.AutoTick)
         {
+            Interlocked.Exchange(ref _lastTick, clock.Provider.GetTimestamp());
+            Volatile.Write(ref _looping, true);
             _loop = Task.Run(RunLoopAsync, CancellationToken.None);
         }
 
@@ -77,9 +88,16 @@ public sealed partial class SchedulerTickService(
 
     private async Task StopAsync(CancellationToken cancellationToken)
     {
+        await StopTickingAsync();
+        await dispatcher.StopAsync(cancellationToken);
+    }
+
+    /// <summary>Ends the tick loop (silo shutdown; tests of readiness). Nothing fires on this silo afterwards.</summary>
+    internal async Task StopTickingAsync()
+    {
         await _stop.CancelAsync();
         await _loop;
-        await dispatcher.StopAsync(cancellationToken);
+        Volatile.Write(ref _looping, false);
     }
 
     private async Task RunLoopAsync()
@@ -92,6 +110,7 @@ public sealed partial class SchedulerTickService(
                 // Timers may wake a little before the boundary; a tick taken early would leave the boundary's own
                 // occurrences for the next tick, a whole second late. Wait until the clock has really passed it.
                 await clock.WaitUntilAsync(next, _stop.Token);
+                Interlocked.Exchange(ref _lastTick, clock.Provider.GetTimestamp());
 
                 // The loop does not wait for the pokes: a slow tick (a burst, a slow store) must not push the next
                 // second's schedules a whole second late. Pokes of consecutive ticks never overlap on one schedule,
@@ -144,10 +163,11 @@ public sealed partial class SchedulerTickService(
         }
         catch (Exception e)
         {
-            // The grain re-registers itself on its next activation; until then, poke it again next second
-            // (a poke re-activates it, wherever it lands).
+            // The grain re-registers itself on its next activation; until then, poke it again next second (a poke
+            // re-activates it, wherever it lands). A retry, not an entry: the failed activation deactivating removes
+            // its entry, and must not remove this with it.
             LogPokeFailed(logger, e, key);
-            index.SetIfAbsent(key, now + RetryAfterFailure);
+            index.SetRetry(key, now + RetryAfterFailure);
         }
     }
 

@@ -2,15 +2,21 @@ using System.Net;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NodeDb.Orleans.Grains;
 using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Sql.Execution;
+using NodeDb.Orleans.Grains.Storage;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 
 namespace NodeDb.Orleans.Silo.Profiles;
 
 /// <summary>
 /// A real cluster: Azure Table clustering, grain state, reminders and history (Azurite locally). Tenant databases
-/// stay SQLite files under the data directory, or PostgreSQL through the <c>Sql</c> section.
+/// are PostgreSQL through the <c>Sql</c> section, or SQLite files under the data directory when every silo shares it
+/// (<c>--shared-data-dir</c>; refused otherwise, see <see cref="AzureTenantDatabasesValidator"/>).
 /// </summary>
 /// <remarks>
 /// Configuration read here besides <see cref="SiloSettings"/>: <c>NodeDb:AdvertisedAddress</c> (the IP other silos
@@ -53,11 +59,26 @@ public static class AzureProfile
         });
         silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
         silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
-        silo.AddAzureTableGrainStorage(StorageNames.Schedules, o => o.TableServiceClient = tables);
+        AddScheduleStorage(silo, tables);
         silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
         silo.AddAzureTableHistoryStore(tables);
         ConfigureMembership(silo.Services);
         silo.Services.Configure<ClusterMembershipOptions>(silo.Configuration.GetSection("Membership"));
+        silo.Services.AddSingleton<IValidateOptions<TenantDatabaseOptions>>(
+            new AzureTenantDatabasesValidator(settings.SharedDataDirectory, Path.GetFullPath(settings.DataDirectory)));
+    }
+
+    /// <summary>
+    /// Registers the schedules' grain storage on Azure Tables, with each grain key escaped first
+    /// (<see cref="KeyEscapingGrainStorage"/>): the table storage alone maps <c>acme/x_y</c> and <c>acme_x/y</c> to one entity.
+    /// </summary>
+    public static void AddScheduleStorage(ISiloBuilder silo, TableServiceClient tables)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(tables);
+        const string inner = StorageNames.Schedules + "-table";
+        silo.AddAzureTableGrainStorage(inner, o => o.TableServiceClient = tables);
+        silo.Services.AddGrainStorage(StorageNames.Schedules, static (sp, _) => new KeyEscapingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(inner)));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using NodeDb.Orleans.Tests.Security;
 using Azure.Data.Tables;
 using NodeDb.Orleans.Tests.Processes;
 using Orleans.Configuration;
@@ -58,6 +59,10 @@ public sealed class AzureProcessCluster : IAsyncDisposable
         });
         client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(ConnectionString));
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
+        client.PresentKey();
+
+        // The azure profile runs TLS by default: clients speak it and pin the test certificate.
+        TestCertificate.Instance.UseOn(client);
     }
 
     /// <summary>Starts (or starts again, on new ports) silo number <paramref name="index"/>.</summary>
@@ -71,6 +76,9 @@ public sealed class AzureProcessCluster : IAsyncDisposable
             "--cluster-id", ClusterId,
             "--NodeDb:ServiceId", ServiceId,
             "--data-dir", DataDirectory,
+            "--shared-data-dir", // every silo of this cluster runs on this machine, on this one directory
+            .. TestKeys.SiloArguments,
+            .. TestCertificate.Instance.SiloArguments,
         ]);
     }
 

@@ -16,6 +16,8 @@ public sealed record OccurrenceAccounting(
     /// <summary>
     /// Occurrences claimed ahead (Scheduler:ArmAhead) and cancelled before their instant by the disable that ends
     /// every check: they fall after the schedule stopped, so they are not counted in <see cref="Occurrences"/>.
+    /// Only the trailing ones with the final disable's reason count so; a withdrawal anywhere else (a pause, a cron
+    /// change, a disable in the middle) is an occurrence that did not run, counted in <see cref="Other"/>.
     /// </summary>
     public int Withdrawn { get; init; }
 
@@ -29,6 +31,9 @@ public sealed record OccurrenceAccounting(
           INSERT INTO effects (run_id, at) SELECT run_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM nodedb_run_ledger WHERE rowid = last_insert_rowid();
         END
         """;
+
+    /// <summary>The reason of an armed occurrence cancelled by disabling its schedule (ScheduleGrain.UpdateAsync).</summary>
+    public const string FinalDisableReason = "disabled before its instant";
 
     private static readonly TimeSpan Unit = TimeSpan.FromSeconds(1);
 
@@ -51,6 +56,14 @@ public sealed record OccurrenceAccounting(
             return new OccurrenceAccounting(schedule, 0, 0, 0, 0, 0, 0, 0, [$"{schedule}: no history at all"]);
         }
 
+        // The final disable's withdrawals: the unbroken run of them at the end of the range, nothing earlier.
+        var withdrawnFrom = last + Unit;
+        while (byOccurrence.TryGetValue(withdrawnFrom - Unit, out var tail)
+               && tail is [{ Status: RunStatus.Cancelled, Reason: FinalDisableReason }])
+        {
+            withdrawnFrom -= Unit;
+        }
+
         var otherDetail = new List<string>();
         int ran = 0, caughtUp = 0, missed = 0, skipped = 0, interrupted = 0, other = 0, occurrences = 0, withdrawn = 0;
         for (var t = byOccurrence.Keys.Min(); t <= last; t += Unit)
@@ -68,7 +81,7 @@ public sealed record OccurrenceAccounting(
             }
 
             var row = rows[0];
-            if (row.Status == RunStatus.Cancelled && row.Reason?.Contains("before its instant", StringComparison.Ordinal) == true)
+            if (t >= withdrawnFrom)
             {
                 occurrences--;
                 withdrawn++;

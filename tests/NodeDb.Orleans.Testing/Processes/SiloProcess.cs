@@ -13,11 +13,12 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<string> _output = new();
 
-    private SiloProcess(string name, int siloPort, int gatewayPort, Process process)
+    private SiloProcess(string name, int siloPort, int gatewayPort, int adminPort, Process process)
     {
         Name = name;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
+        AdminPort = adminPort;
         _process = process;
     }
 
@@ -26,6 +27,12 @@ public sealed class SiloProcess : IAsyncDisposable
     public int SiloPort { get; }
 
     public int GatewayPort { get; }
+
+    /// <summary>The admin listener (health, metrics): a free port unless the arguments name one.</summary>
+    public int AdminPort { get; }
+
+    /// <summary>The admin listener's base address, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public Uri AdminUri => new($"http://127.0.0.1:{AdminPort}");
 
     /// <summary>The gateway as the client's <c>--gateway</c> takes it.</summary>
     public string Gateway => $"127.0.0.1:{GatewayPort}";
@@ -91,7 +98,16 @@ public sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(dll);
-        foreach (var argument in arguments.Concat(["--silo-port", $"{silo}", "--gateway-port", $"{gateway}"]))
+        var given = arguments.ToList();
+        var adminAt = given.IndexOf("--admin-port");
+        var admin = adminAt >= 0 && adminAt + 1 < given.Count ? int.Parse(given[adminAt + 1], System.Globalization.CultureInfo.InvariantCulture) : Ports.Free();
+        if (adminAt < 0)
+        {
+            // Several silos share this host: each gets its own admin port, never the default 29111.
+            given.AddRange(["--admin-port", $"{admin}"]);
+        }
+
+        foreach (var argument in given.Concat(["--silo-port", $"{silo}", "--gateway-port", $"{gateway}"]))
         {
             info.ArgumentList.Add(argument);
         }
@@ -99,7 +115,7 @@ public sealed class SiloProcess : IAsyncDisposable
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__Console__FormatterName"] = "simple";
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var result = new SiloProcess(name, silo, gateway, process);
+        var result = new SiloProcess(name, silo, gateway, admin, process);
         process.OutputDataReceived += (_, e) => result.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => result.OnLine(e.Data);
         process.Exited += (_, _) => result._started.TrySetException(

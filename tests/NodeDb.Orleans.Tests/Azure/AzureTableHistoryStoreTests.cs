@@ -8,11 +8,30 @@ public sealed class AzureTableHistoryStoreTests(AzuriteFixture azurite)
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<(AzureTableHistoryStore Store, TableClient Table)> NewStoreAsync()
+    private async Task<(AzureTableHistoryStore Store, TableClient Table)> NewStoreAsync(string serviceId = "svc-a", string? table = null)
     {
         await azurite.EnsureStartedAsync();
-        var name = "hist" + Guid.NewGuid().ToString("N")[..16];
-        return (new AzureTableHistoryStore(azurite.Tables, name), azurite.Tables.GetTableClient(name));
+        var name = table ?? "hist" + Guid.NewGuid().ToString("N")[..16];
+        return (new AzureTableHistoryStore(azurite.Tables, serviceId, name), azurite.Tables.GetTableClient(name));
+    }
+
+    [Fact]
+    public async Task Two_deployments_sharing_a_table_never_see_each_others_rows()
+    {
+        var (a, table) = await NewStoreAsync("deployment-a");
+        var (b, _) = await NewStoreAsync("deployment-b", table.Name);
+        await a.AppendAsync("t1", [Run("job", "run-a", 1)], Ct);
+        await b.AppendAsync("t1", [Run("job", "run-b", 2)], Ct);
+
+        var seenByA = await a.QueryAsync("t1", new HistoryQuery { Schedule = "job" }, Ct);
+        var tenantWideB = await b.QueryAsync("t1", new HistoryQuery(), Ct);
+
+        Assert.Equal(["run-a"], seenByA.Select(r => r.RunId));
+        Assert.Equal(["run-b"], tenantWideB.Select(r => r.RunId));
+        await foreach (var entity in table.QueryAsync<TableEntity>(cancellationToken: Ct))
+        {
+            Assert.True(entity.PartitionKey.StartsWith("deployment-a|", StringComparison.Ordinal) || entity.PartitionKey.StartsWith("deployment-b|", StringComparison.Ordinal), entity.PartitionKey);
+        }
     }
 
     private static RunRecord Run(string schedule, string runId, int recordedSecond, RunStatus status = RunStatus.Succeeded, string tenant = "t1") => new()

@@ -17,7 +17,10 @@ public sealed class EndToEndTests
     {
         // The first command starts before the silo does: the client keeps trying until the gateway answers.
         var gatewayPort = Ports.Free();
-        var tool = new NodeDbTool($"127.0.0.1:{gatewayPort}", "e2e", "alice");
+        var data = Directory.CreateTempSubdirectory("nodedb-e2e-").FullName;
+
+        // The silo writes its first cluster-admin key into its data directory; this client reads it from there.
+        var tool = new NodeDbTool($"127.0.0.1:{gatewayPort}", "e2e", new Dictionary<string, string> { ["NODEDB_KEY_FILE"] = Path.Combine(data, "cluster-admin.key") });
         var script = Path.Combine(Path.GetTempPath(), $"nodedb-e2e-{Guid.NewGuid():N}.sql");
         await File.WriteAllTextAsync(script, """
             -- a table, and a schedule that fills it every second (6 fields: seconds first)
@@ -28,7 +31,6 @@ public sealed class EndToEndTests
               END;
             """, TestContext.Current.CancellationToken);
         var first = tool.RunAsync("sql", "-f", script, "--json", "--connect-timeout", "60");
-        var data = Directory.CreateTempSubdirectory("nodedb-e2e-").FullName;
         await using var silo = SiloProcess.Launch("e2e", ["--data-dir", data], gatewayPort: gatewayPort);
         using var changes = new DirectoryChanges(data);
         var created = await first;
@@ -47,13 +49,13 @@ public sealed class EndToEndTests
             "two rows in ticks");
         Assert.True(count >= 2);
 
-        // The list shows it, in its zone, with the owner taken from NODEDB_USER.
+        // The list shows it, in its zone, owned by the principal of the key that created it.
         var list = (await tool.JsonAsync("schedule", "list")).AsArray();
         var ticker = Assert.Single(list)!;
         Assert.Equal(("ticker", "* * * * * *", "Europe/Berlin", true, false), (
             ticker["name"]!.GetValue<string>(), ticker["cron"]!.GetValue<string>(), ticker["timeZone"]!.GetValue<string>(),
             ticker["enabled"]!.GetValue<bool>(), ticker["paused"]!.GetValue<bool>()));
-        Assert.Equal("alice", ticker["owner"]!.GetValue<string>());
+        Assert.Equal("cluster-admin", ticker["owner"]!.GetValue<string>());
         var nextRun = DateTimeOffset.Parse(ticker["nextRun"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin").GetUtcOffset(nextRun), nextRun.Offset);
 
@@ -68,14 +70,16 @@ public sealed class EndToEndTests
             Assert.True(run.ContainsKey(field), $"history row lacks '{field}': {run}");
         }
 
-        Assert.All(history, r => Assert.Equal("alice", r!["owner"]!.GetValue<string>()));
+        Assert.All(history, r => Assert.Equal("cluster-admin", r!["owner"]!.GetValue<string>()));
 
-        // Each succeeded run inserted exactly one row. Runs go on meanwhile, so bracket the history count between
-        // two row counts (a run commits its row a moment before its history row is written).
-        var rowsBefore = await CountAsync(tool);
-        var succeeded = (await tool.JsonAsync("schedule", "history", "ticker", "--limit", "1000", "--status", "succeeded")).AsArray().Count;
-        var rowsAfter = await CountAsync(tool);
-        Assert.InRange(succeeded, rowsBefore - 1, rowsAfter);
+        // The admin makes a key for alice, an operator of tenant e2e; from here on she acts with it.
+        var aliceKey = await tool.JsonAsync("key", "create", "alice", "--role", "operator");
+        Assert.Equal(("e2e", "alice", "operator"), (aliceKey["scope"]!.GetValue<string>(), aliceKey["principal"]!.GetValue<string>(), aliceKey["role"]!.GetValue<string>()));
+        var admin = tool;
+        tool = tool.With("NODEDB_KEY", aliceKey["key"]!.GetValue<string>());
+        var ddl = await tool.RunAsync("sql", "DROP SCHEDULE IF EXISTS other");
+        Assert.Equal(4, ddl.ExitCode);
+        Assert.Contains("needs the admin role", ddl.StdErr, StringComparison.Ordinal);
 
         // Pause records who, when and why; while paused, due occurrences are recorded as skipped, not run.
         var paused = await tool.JsonAsync("schedule", "pause", "ticker", "--note", "maintenance window");
@@ -88,6 +92,18 @@ public sealed class EndToEndTests
             Patience,
             "a skipped (paused) occurrence");
         Assert.Contains("paused", skipped[0]!["reason"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+
+        // Each succeeded run inserted exactly one row, and every row is a succeeded run: exactly, now that nothing new
+        // starts. (A run in flight at the pause commits its row a moment before its history row, so wait for the two to
+        // meet; a duplicate insert, or a committed run without its row, keeps them apart for good.)
+        var settled = await changes.UntilAsync(
+            async () => (Rows: await CountAsync(admin),
+                Succeeded: (await tool.JsonAsync("schedule", "history", "ticker", "--limit", "1000", "--status", "succeeded")).AsArray().Count),
+            p => p.Rows == p.Succeeded,
+            Patience,
+            "every inserted row to be one succeeded run");
+        Assert.Equal(settled.Rows, settled.Succeeded);
+        Assert.True(settled.Rows >= 2);
 
         var resumed = await tool.JsonAsync("schedule", "resume", "ticker");
         Assert.False(resumed["paused"]!.GetValue<bool>());
@@ -103,13 +119,13 @@ public sealed class EndToEndTests
         Assert.Equal("Manual", manual!["trigger"]!.GetValue<string>());
 
         // Drop: gone from the list; a second DROP names it; IF EXISTS does not fail.
-        var dropped = await tool.JsonAsync("sql", "DROP SCHEDULE ticker");
+        var dropped = await admin.JsonAsync("sql", "DROP SCHEDULE ticker");
         Assert.Equal(("DROP SCHEDULE", true), (dropped["tag"]!.GetValue<string>(), dropped["changed"]!.GetValue<bool>()));
-        Assert.Empty((await tool.JsonAsync("schedule", "list")).AsArray());
-        var again = await tool.RunAsync("sql", "DROP SCHEDULE ticker");
+        Assert.Empty((await admin.JsonAsync("schedule", "list")).AsArray());
+        var again = await admin.RunAsync("sql", "DROP SCHEDULE ticker");
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("'ticker'", again.StdErr);
-        var ifExists = await tool.JsonAsync("sql", "DROP SCHEDULE IF EXISTS ticker");
+        var ifExists = await admin.JsonAsync("sql", "DROP SCHEDULE IF EXISTS ticker");
         Assert.False(ifExists["changed"]!.GetValue<bool>());
     }
 

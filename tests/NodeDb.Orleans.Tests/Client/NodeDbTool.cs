@@ -6,22 +6,52 @@ namespace NodeDb.Orleans.Tests.Client;
 /// <summary>Runs the real <c>nodedb</c> program (<c>dotnet nodedb.dll …</c>) as a user would, and captures what it prints.</summary>
 internal sealed class NodeDbTool
 {
+    private static readonly string[] Inherited = ["NODEDB_GATEWAY", "NODEDB_TENANT", "NODEDB_USER", "NODEDB_KEY", "NODEDB_KEY_FILE"];
     private readonly Dictionary<string, string> _environment;
+    private readonly string? _workingDirectory;
 
-    public NodeDbTool(string gateway, string tenant, string user)
+    public NodeDbTool(string gateway, string? tenant, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
-        _environment = new Dictionary<string, string>
+        _environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["NODEDB_GATEWAY"] = gateway };
+        if (tenant is not null)
         {
-            ["NODEDB_GATEWAY"] = gateway,
-            ["NODEDB_TENANT"] = tenant,
-            ["NODEDB_USER"] = user,
-        };
+            _environment["NODEDB_TENANT"] = tenant;
+        }
+
+        _workingDirectory = workingDirectory;
     }
 
-    /// <summary>The client's build output, copied next to the tests by the project reference.</summary>
-    public static string Dll => Path.Combine(AppContext.BaseDirectory, "nodedb.dll");
+    /// <summary>The same tool with one more environment variable (a key, a key file).</summary>
+    public NodeDbTool With(string name, string value) =>
+        new(_environment["NODEDB_GATEWAY"], null, new Dictionary<string, string>(_environment) { [name] = value }, _workingDirectory);
 
-    public Task<ToolResult> RunAsync(params string[] args) => RunAsync(args, _environment);
+    private static readonly Lazy<string> EmptyHome = new(() => Directory.CreateTempSubdirectory("nodedb-home-").FullName);
+
+    /// <summary>
+    /// The client in its own build output (src/Client/bin/{configuration}/{framework}), run the way docs/client.md says.
+    /// Not the copy next to the tests: the test folder resolves its assemblies for the silo's ASP.NET Core shared
+    /// framework, which the client does not use, so the client's own dependencies are not all there.
+    /// </summary>
+    public static string Dll { get; } = FindDll();
+
+    private static string FindDll()
+    {
+        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = bin.Name;
+        var configuration = bin.Parent!.Name;
+        for (var dir = bin; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "Client", "bin", configuration, framework, "nodedb.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException($"nodedb.dll ({configuration}/{framework}) not found above {AppContext.BaseDirectory}; build src/Client.");
+    }
+
+    public Task<ToolResult> RunAsync(params string[] args) => RunAsync(args, _environment, _workingDirectory);
 
     /// <summary>Runs and expects exit code 0 and JSON on stdout.</summary>
     public async Task<JsonNode> JsonAsync(params string[] args)
@@ -31,7 +61,7 @@ internal sealed class NodeDbTool
         return JsonNode.Parse(result.StdOut)!;
     }
 
-    public static async Task<ToolResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ToolResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -39,7 +69,7 @@ internal sealed class NodeDbTool
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(Dll);
         foreach (var arg in args)
@@ -47,11 +77,13 @@ internal sealed class NodeDbTool
             start.ArgumentList.Add(arg);
         }
 
-        // A developer's own settings must not leak into the test.
-        foreach (var name in new[] { "NODEDB_GATEWAY", "NODEDB_TENANT", "NODEDB_USER" })
+        // A developer's own settings (and ~/.nodedb/credentials) must not leak into the test.
+        foreach (var name in Inherited)
         {
             start.Environment.Remove(name);
         }
+
+        start.Environment["HOME"] = EmptyHome.Value;
 
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {

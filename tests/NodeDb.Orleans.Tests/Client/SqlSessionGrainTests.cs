@@ -1,8 +1,11 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.DependencyInjection;
 using NodeDb.Orleans.Grains;
 using NodeDb.Orleans.Grains.Sql.Execution;
 using NodeDb.Orleans.Tests.Cluster;
 using NodeDb.Orleans.Tests.Firing;
+using NodeDb.Orleans.Security;
+using NodeDb.Orleans.Tests.Security;
 
 namespace NodeDb.Orleans.Tests.Client;
 
@@ -12,12 +15,33 @@ public sealed class SqlSessionGrainTests
 {
     private const string Body = "BEGIN INSERT INTO t (x) VALUES (1); END";
 
-    private static Task<SchedulerCluster> StartAsync() => SchedulerCluster.StartAsync(silos: 1, storage: (silo, data) =>
+    private readonly Dictionary<string, string> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>A cluster with admin keys of tenant acme for alice and bob: the user a script runs as is its key's principal.</summary>
+    private async Task<SchedulerCluster> StartAsync()
     {
-        silo.AddMemoryGrainStorage(StorageNames.Schedules);
-        silo.UseInMemoryReminderService();
-        silo.Services.AddNodeDbSql(o => o.DataDirectory = data);
-    });
+        var cluster = await SchedulerCluster.StartAsync(silos: 1, storage: (silo, data) =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Schedules);
+            silo.UseInMemoryReminderService();
+            silo.Services.AddNodeDbSql(o => o.DataDirectory = data);
+        });
+        foreach (var user in new[] { "alice", "bob" })
+        {
+            _keys[user] = await cluster.KeyAsync("acme", user, ApiKeyRole.Admin);
+        }
+
+        return cluster;
+    }
+
+    /// <summary>Runs a script with <paramref name="user"/>'s key; the name passed as the user argument is replaced by the silo anyway.</summary>
+    private async Task<ImmutableArray<SqlStatementResult>> ExecAsync(ISqlSessionGrain session, string script, string user)
+    {
+        using (TestKeys.As(_keys[user]))
+        {
+            return await session.ExecuteAsync(script, user);
+        }
+    }
 
     [Fact]
     public async Task A_script_runs_tenant_sql_and_schedule_ddl_in_order_as_the_user()
@@ -25,7 +49,7 @@ public sealed class SqlSessionGrainTests
         await using var cluster = await StartAsync();
         var session = cluster.Client.GetGrain<ISqlSessionGrain>("acme");
 
-        var results = await session.ExecuteAsync(
+        var results = await ExecAsync(session, 
             $"""
             CREATE TABLE t (x INTEGER);
             CREATE SCHEDULE "Nightly-Stats" CRON '0 3 * * *' TIMEZONE 'Europe/Berlin' WITH (OVERLAP = SKIP) AS {Body};
@@ -51,16 +75,16 @@ public sealed class SqlSessionGrainTests
     {
         await using var cluster = await StartAsync();
         var session = cluster.Client.GetGrain<ISqlSessionGrain>("acme");
-        await session.ExecuteAsync($"CREATE SCHEDULE s CRON '0 3 * * *' AS {Body}", "alice");
+        await ExecAsync(session, $"CREATE SCHEDULE s CRON '0 3 * * *' AS {Body}", "alice");
 
-        var kept = Assert.Single(await session.ExecuteAsync($"CREATE SCHEDULE IF NOT EXISTS s CRON '0 4 * * *' AS {Body}", "bob"));
+        var kept = Assert.Single(await ExecAsync(session, $"CREATE SCHEDULE IF NOT EXISTS s CRON '0 4 * * *' AS {Body}", "bob"));
         Assert.False(kept.Changed);
         Assert.Equal("0 3 * * *", (await cluster.Schedule("acme", "s").GetStatusAsync())!.Definition.Cron);
 
-        var refused = await Assert.ThrowsAsync<NodeDbException>(() => session.ExecuteAsync($"CREATE SCHEDULE s CRON '0 4 * * *' AS {Body}", "bob"));
+        var refused = await Assert.ThrowsAsync<NodeDbException>(() => ExecAsync(session, $"CREATE SCHEDULE s CRON '0 4 * * *' AS {Body}", "bob"));
         Assert.Equal(ErrorCodes.AlreadyExists, refused.Code);
 
-        var replaced = Assert.Single(await session.ExecuteAsync($"CREATE OR REPLACE SCHEDULE s CRON '0 5 * * *' AS {Body}", "bob"));
+        var replaced = Assert.Single(await ExecAsync(session, $"CREATE OR REPLACE SCHEDULE s CRON '0 5 * * *' AS {Body}", "bob"));
         Assert.True(replaced.Changed);
         Assert.Equal(("0 5 * * *", "bob"), (replaced.Schedules[0].Definition.Cron, replaced.Schedules[0].Definition.Owner));
     }
@@ -70,22 +94,22 @@ public sealed class SqlSessionGrainTests
     {
         await using var cluster = await StartAsync();
         var session = cluster.Client.GetGrain<ISqlSessionGrain>("acme");
-        await session.ExecuteAsync($"CREATE SCHEDULE s CRON '0 3 * * *' TIMEZONE 'Europe/Berlin' WITH (RETRIES = 3) AS {Body}", "alice");
+        await ExecAsync(session, $"CREATE SCHEDULE s CRON '0 3 * * *' TIMEZONE 'Europe/Berlin' WITH (RETRIES = 3) AS {Body}", "alice");
 
-        await session.ExecuteAsync("ALTER SCHEDULE s SET CRON '*/10 * * * *'; ALTER SCHEDULE s DISABLE", "bob");
+        await ExecAsync(session, "ALTER SCHEDULE s SET CRON '*/10 * * * *'; ALTER SCHEDULE s DISABLE", "bob");
 
         var altered = (await cluster.Schedule("acme", "s").GetStatusAsync())!.Definition;
         Assert.Equal(("*/10 * * * *", "Europe/Berlin", 3, false, "alice"), (altered.Cron, altered.TimeZone, altered.Retries, altered.Enabled, altered.Owner));
 
-        var missing = await Assert.ThrowsAsync<NodeDbException>(() => session.ExecuteAsync("ALTER SCHEDULE nope ENABLE", "bob"));
+        var missing = await Assert.ThrowsAsync<NodeDbException>(() => ExecAsync(session, "ALTER SCHEDULE nope ENABLE", "bob"));
         Assert.Equal(ErrorCodes.NotFound, missing.Code);
         Assert.Contains("'nope'", missing.Message);
         Assert.Contains("'acme'", missing.Message);
 
-        var drop = await Assert.ThrowsAsync<NodeDbException>(() => session.ExecuteAsync("DROP SCHEDULE nope", "bob"));
+        var drop = await Assert.ThrowsAsync<NodeDbException>(() => ExecAsync(session, "DROP SCHEDULE nope", "bob"));
         Assert.Equal(ErrorCodes.NotFound, drop.Code);
-        Assert.False(Assert.Single(await session.ExecuteAsync("DROP SCHEDULE IF EXISTS nope", "bob")).Changed);
-        Assert.True(Assert.Single(await session.ExecuteAsync("DROP SCHEDULE s", "bob")).Changed);
+        Assert.False(Assert.Single(await ExecAsync(session, "DROP SCHEDULE IF EXISTS nope", "bob")).Changed);
+        Assert.True(Assert.Single(await ExecAsync(session, "DROP SCHEDULE s", "bob")).Changed);
         Assert.Null(await cluster.Schedule("acme", "s").GetStatusAsync());
     }
 
@@ -96,11 +120,11 @@ public sealed class SqlSessionGrainTests
         var session = cluster.Client.GetGrain<ISqlSessionGrain>("acme");
 
         var error = await Assert.ThrowsAsync<NodeDbException>(() =>
-            session.ExecuteAsync("CREATE TABLE a (x INTEGER); CREATE SCHEDULE bad CRON '61 * * * *' AS BEGIN SELECT 1; END; CREATE TABLE b (x INTEGER)", "alice"));
+            ExecAsync(session, "CREATE TABLE a (x INTEGER); CREATE SCHEDULE bad CRON '61 * * * *' AS BEGIN SELECT 1; END; CREATE TABLE b (x INTEGER)", "alice"));
 
         Assert.Equal(ErrorCodes.InvalidCron, error.Code);
         Assert.StartsWith("Statement 2 of 3 failed (the statement before it took effect): Cron expression '61 * * * *' is invalid", error.Message);
-        var tables = await session.ExecuteAsync("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('a', 'b')", "alice");
+        var tables = await ExecAsync(session, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('a', 'b')", "alice");
         Assert.Equal(["a"], tables[0].Query!.Rows.Select(r => (string)r[0]!));
     }
 
@@ -109,18 +133,18 @@ public sealed class SqlSessionGrainTests
     {
         await using var cluster = await StartAsync();
         var session = cluster.Client.GetGrain<ISqlSessionGrain>("acme");
-        await session.ExecuteAsync("CREATE SCHEDULE every CRON '* * * * *' AS BEGIN SELECT 1; END", "alice");
+        await ExecAsync(session, "CREATE SCHEDULE every CRON '* * * * *' AS BEGIN SELECT 1; END", "alice");
         await cluster.AdvanceAsync(TimeSpan.Zero);
         await cluster.AdvanceAsync(TimeSpan.FromMinutes(1));
         await cluster.AdvanceAsync(TimeSpan.FromMinutes(1));
 
-        var all = Assert.Single(await session.ExecuteAsync("SHOW SCHEDULE HISTORY every", "alice")).History;
-        var two = Assert.Single(await session.ExecuteAsync("SHOW SCHEDULE HISTORY every LIMIT 2", "alice")).History;
+        var all = Assert.Single(await ExecAsync(session, "SHOW SCHEDULE HISTORY every", "alice")).History;
+        var two = Assert.Single(await ExecAsync(session, "SHOW SCHEDULE HISTORY every LIMIT 2", "alice")).History;
 
         Assert.True(all.Length >= 2, $"expected at least 2 runs, got {all.Length}");
         Assert.Equal(all.Take(2).Select(r => r.RunId), two.Select(r => r.RunId));
         Assert.True(two[0].ScheduledAt > two[1].ScheduledAt);
-        var missing = await Assert.ThrowsAsync<NodeDbException>(() => session.ExecuteAsync("SHOW SCHEDULE HISTORY nope", "alice"));
+        var missing = await Assert.ThrowsAsync<NodeDbException>(() => ExecAsync(session, "SHOW SCHEDULE HISTORY nope", "alice"));
         Assert.Equal(ErrorCodes.NotFound, missing.Code);
     }
 

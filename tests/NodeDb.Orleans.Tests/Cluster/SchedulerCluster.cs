@@ -7,6 +7,8 @@ using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Sql.Execution;
 using NodeDb.Orleans.Grains.Storage;
 using NodeDb.Orleans.Grains.Ticking;
+using NodeDb.Orleans.Security;
+using NodeDb.Orleans.Tests.Security;
 using Orleans.TestingHost;
 
 namespace NodeDb.Orleans.Tests.Cluster;
@@ -38,7 +40,14 @@ public sealed class SchedulerCluster : IAsyncDisposable
 
     public ScriptedJobRunner Scripted => (ScriptedJobRunner)Runner!;
 
+    /// <summary>The test's client: presents the cluster-admin key, like any client, and reaches public methods only.</summary>
     public IClusterClient Client => Cluster.Client;
+
+    /// <summary>
+    /// The first silo's own grain factory: its calls are the silo's (internal), for tests that play the part of the
+    /// silo itself (a reminder, a wake poke, the management grain) — what no client may do.
+    /// </summary>
+    public IGrainFactory Internal => SiloServices.First().GetRequiredService<IGrainFactory>();
 
     public string DataDirectory => _dataDirectory;
 
@@ -96,11 +105,20 @@ public sealed class SchedulerCluster : IAsyncDisposable
                 o.ArmAhead = TimeSpan.Zero;
                 configure?.Invoke(o);
             });
+            silo.AddTestSecurity();
         });
+        builder.ConfigureClient(c => c.PresentKey());
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new SchedulerCluster(cluster, time, runner, data);
     }
+
+    /// <summary>The principal of the cluster-admin key the test client presents: the owner of what tests create.</summary>
+    public const string AdminPrincipal = "cluster-admin";
+
+    /// <summary>Creates a key through the public key API (as the cluster admin) and returns its text.</summary>
+    public async Task<string> KeyAsync(string scope, string principal, ApiKeyRole role, DateTimeOffset? expiresAt = null) =>
+        (await Client.GetGrain<IApiKeysGrain>(scope).CreateAsync(principal, role, expiresAt)).Key;
 
     public IScheduleGrain Schedule(string tenant, string name) => Client.GetGrain<IScheduleGrain>(ScheduleKey.Of(tenant, name));
 

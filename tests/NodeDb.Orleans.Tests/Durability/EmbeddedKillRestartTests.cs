@@ -1,3 +1,4 @@
+using NodeDb.Orleans.Tests.Security;
 using NodeDb.Orleans.Tests.Processes;
 using NodeDb.Orleans.Tests.Failover;
 using NodeDb.Orleans.Tests.Firing;
@@ -41,7 +42,7 @@ public sealed class EmbeddedKillRestartTests(ITestOutputHelper output) : IDispos
     [Fact]
     public async Task Kill_9_and_restart_loses_nothing_and_each_missed_policy_decides_the_downtime()
     {
-        string[] args = ["--data-dir", _data];
+        string[] args = ["--data-dir", _data, .. TestKeys.SiloArguments];
         var policies = new Dictionary<string, MissedPolicy>
         {
             ["skip"] = MissedPolicy.Skip, ["queue"] = MissedPolicy.Queue, ["catchup"] = MissedPolicy.CatchUp,

@@ -88,8 +88,9 @@ public sealed class ChaosTests(AzuriteFixture azurite, ITestOutputHelper output)
 
         Assert.True(kills >= 1, "the chaos phase was too short to kill a silo");
         Assert.Empty(problems);
-        Assert.Equal(totals["occurrences"],
-            totals["ran"] + totals["covered by catch-up"] + totals["missed"] + totals["skipped"] + totals["interrupted"] + totals["other"]);
+        // Every schedule existed for the whole chaos phase, so the accounting must span it: a history that lost its
+        // early rows would start its range later and account for fewer occurrences without reporting a problem.
+        Assert.True(totals["occurrences"] >= ScheduleCount * seconds, report);
         Assert.True(totals["ran"] > ScheduleCount * seconds / 2, report);
     }
 

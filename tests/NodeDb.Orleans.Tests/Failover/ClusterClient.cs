@@ -1,3 +1,4 @@
+using NodeDb.Orleans.Tests.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -53,7 +54,11 @@ public sealed class ClusterClient : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.ClearProviders();
-        builder.UseOrleansClient(configure);
+        builder.UseOrleansClient(c =>
+        {
+            configure(c);
+            c.PresentKey();
+        });
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
         return new ClusterClient(host);

@@ -1,3 +1,4 @@
+using NodeDb.Orleans.Tests.Security;
 using NodeDb.Orleans.Grains.Recovery;
 using Microsoft.Extensions.DependencyInjection;
 using NodeDb.Orleans.Grains;
@@ -41,13 +42,15 @@ public sealed class TestClusterFailoverTests(AzuriteFixture azurite, ITestOutput
         builder.ConfigureSilo((_, silo) =>
         {
             var tables = new global::Azure.Data.Tables.TableServiceClient(connection);
-            silo.AddAzureTableGrainStorage(StorageNames.Schedules, o => o.TableServiceClient = tables);
+            AzureProfile.AddScheduleStorage(silo, tables);
             silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
             silo.AddAzureTableHistoryStore(tables);
             silo.Services.AddNodeDbSql(o => o.DataDirectory = data);
             AzureProfile.ConfigureMembership(silo.Services);
             silo.AddNodeDbScheduler();
+            silo.AddTestSecurity();
         });
+        builder.ConfigureClient(c => c.PresentKey());
         await using var cluster = builder.Build();
         await cluster.DeployAsync(TestContext.Current.CancellationToken);
         var tenant = "tc" + Guid.NewGuid().ToString("N")[..8];

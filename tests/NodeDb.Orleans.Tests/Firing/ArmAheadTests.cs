@@ -1,3 +1,5 @@
+using NodeDb.Orleans.Security;
+using NodeDb.Orleans.Tests.Security;
 using Microsoft.Extensions.DependencyInjection;
 using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Tests.Cluster;
@@ -125,7 +127,11 @@ public sealed class ArmAheadTests
         await cluster.TickAsync();
         Assert.Single((await cluster.Schedule("t1", "hourly").GetStatusAsync())!.InFlight);
 
-        await cluster.Schedule("t1", "hourly").PauseAsync("ops", "maintenance");
+        using (TestKeys.As(await cluster.KeyAsync("t1", "ops", ApiKeyRole.Operator)))
+        {
+            await cluster.Schedule("t1", "hourly").PauseAsync("ops", "maintenance");
+        }
+
         await UntilAsync(async () => (await cluster.HistoryAsync("t1", "hourly")).Count > 0);
         cluster.Time.Advance(TimeSpan.FromSeconds(1));
         await cluster.TickAsync();

@@ -1,18 +1,41 @@
 using Microsoft.Extensions.DependencyInjection;
 using NodeDb.Orleans.Grains;
 using NodeDb.Orleans.Grains.Schedules;
+using NodeDb.Orleans.Tests.Azure;
 using NodeDb.Orleans.Tests.Cluster;
 using Orleans.Storage;
 
 namespace NodeDb.Orleans.Tests.Firing;
 
+/// <summary>
+/// The claim's ETag conflict on every grain storage a profile uses: Orleans' memory storage (tests), the embedded
+/// profile's SQLite grain storage and the azure profile's Table storage (on Azurite).
+/// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ClaimConflictTests
+public sealed class ClaimConflictTests(AzuriteFixture azurite)
 {
-    [Fact]
-    public async Task An_activation_whose_claim_hits_an_etag_conflict_does_not_fire()
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("sqlite")]
+    [InlineData("azure")]
+    public async Task An_activation_whose_claim_hits_an_etag_conflict_does_not_fire(string provider)
     {
-        await using var cluster = await SchedulerCluster.StartAsync(silos: 1);
+        var connection = provider == "azure" ? await azurite.EnsureStartedAsync() : null;
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1, storage: provider switch
+        {
+            "sqlite" => SchedulerCluster.SqliteStorage,
+            "azure" => (silo, _) =>
+            {
+                var table = "claims" + Guid.NewGuid().ToString("N")[..12];
+                silo.AddAzureTableGrainStorage(StorageNames.Schedules, o =>
+                {
+                    o.TableServiceClient = new global::Azure.Data.Tables.TableServiceClient(connection);
+                    o.TableName = table;
+                });
+                silo.UseInMemoryReminderService();
+            },
+            _ => null,
+        });
         var grain = cluster.Schedule("t1", "contested");
         await cluster.CreateAsync("t1", "contested", "* * * * *");
         await cluster.AdvanceAsync(TimeSpan.Zero); // 12:00 fires normally

@@ -1,3 +1,5 @@
+using NodeDb.Orleans.Security;
+using NodeDb.Orleans.Tests.Security;
 using NodeDb.Orleans.Tests.Cluster;
 
 namespace NodeDb.Orleans.Tests.Firing;
@@ -145,7 +147,13 @@ public sealed class FiringTests
         await using var cluster = await SchedulerCluster.StartAsync(silos: 1);
         await cluster.CreateAsync("t1", "p", "* * * * *");
         await cluster.AdvanceAsync(TimeSpan.Zero);
-        var paused = await cluster.Schedule("t1", "p").PauseAsync("alice", "maintenance");
+        var alice = await cluster.KeyAsync("t1", "alice", ApiKeyRole.Operator);
+        ScheduleStatus paused;
+        using (TestKeys.As(alice))
+        {
+            paused = await cluster.Schedule("t1", "p").PauseAsync("alice", "maintenance");
+        }
+
         Assert.Equal("alice", paused.Pause!.By);
         await cluster.AdvanceAsync(TimeSpan.FromMinutes(1));
         await cluster.Schedule("t1", "p").ResumeAsync();

@@ -37,7 +37,7 @@ public sealed class IdleScheduleTests
         await cluster.CreateAsync("t1", "hourly", "0 * * * *");
         var period = cluster.SiloServices.First().GetRequiredService<SchedulerSettings>().Options.ReminderPeriod;
 
-        await cluster.Schedule("t1", "hourly").AsReference<IRemindable>()
+        await cluster.Internal.GetGrain<IScheduleGrain>(ScheduleKey.Of("t1", "hourly")).AsReference<IRemindable>()
             .ReceiveReminder("nodedb-wake", new TickStatus(SchedulerCluster.Epoch.UtcDateTime, period, SchedulerCluster.Epoch.UtcDateTime), TestContext.Current.CancellationToken);
         await UntilAsync(async () => await ScheduleActivationsAsync(cluster) == 0, "the schedule's activation to go");
         Assert.Equal(1, Index(cluster).Count);
@@ -54,7 +54,7 @@ public sealed class IdleScheduleTests
         await cluster.AdvanceAsync(TimeSpan.Zero); // the first observation settles the marker
 
         // What the wake registry does after a silo dies, or at cluster start: a poke with nothing due.
-        await cluster.Client.GetGrain<IScheduleRuntimeGrain>(ScheduleKey.Of("t1", "hourly")).TickAsync();
+        await cluster.Internal.GetGrain<IScheduleRuntimeGrain>(ScheduleKey.Of("t1", "hourly")).TickAsync();
         await UntilAsync(async () => await ScheduleActivationsAsync(cluster) == 0, "the schedule's activation to go");
         Assert.Equal(1, Index(cluster).Count);
 
@@ -75,7 +75,7 @@ public sealed class IdleScheduleTests
         Assert.Empty(cluster.Scripted.RequestsOf("t1", "gone"));
     }
 
-    private static IManagementGrain Management(SchedulerCluster cluster) => cluster.Client.GetGrain<IManagementGrain>(0);
+    private static IManagementGrain Management(SchedulerCluster cluster) => cluster.Internal.GetGrain<IManagementGrain>(0);
 
     private static DueIndex Index(SchedulerCluster cluster) => cluster.SiloServices.First().GetRequiredService<DueIndex>();
 

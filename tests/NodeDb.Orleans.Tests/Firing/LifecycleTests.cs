@@ -89,7 +89,9 @@ public sealed class LifecycleTests
         var runId = await cluster.Schedule("t1", "m").TriggerAsync("bob");
         await cluster.DrainAsync();
         var from = new DateTimeOffset(2026, 1, 5, 8, 0, 0, TimeSpan.Zero);
-        Assert.Equal(3, await cluster.Schedule("t1", "m").BackfillAsync(from, from.AddHours(2)));
+        // The grain itself refuses an empty name (a client's is replaced by its key's principal before it gets there).
+        await Assert.ThrowsAsync<ArgumentException>(() => cluster.Internal.GetGrain<IScheduleGrain>(ScheduleKey.Of("t1", "m")).BackfillAsync(from, from.AddHours(2), ""));
+        Assert.Equal(3, await cluster.Schedule("t1", "m").BackfillAsync(from, from.AddHours(2), "carol"));
         await cluster.DrainAsync();
 
         var history = await cluster.HistoryAsync("t1", "m");

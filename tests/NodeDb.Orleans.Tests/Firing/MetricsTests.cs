@@ -37,18 +37,18 @@ public sealed class MetricsTests
         await cluster.DrainAsync();
         listener.RecordObservableInstruments();
 
-        Assert.Contains(("nodedb.scheduler.firing_lateness", 30_000d, (string?)null), measurements);
+        Assert.Contains(measurements, m => m is { Name: "nodedb.scheduler.run.start_lateness", Value: 30d });
         Assert.Equal(1, measurements.Count(m => m is { Name: "nodedb.scheduler.runs", Status: "Succeeded" }));
         Assert.Equal(1, measurements.Count(m => m is { Name: "nodedb.scheduler.runs", Status: "Skipped" }));
         Assert.Equal(3, measurements.Where(m => m.Name == "nodedb.scheduler.pokes").Sum(m => m.Value));
-        Assert.Contains(measurements, m => m is { Name: "nodedb.scheduler.active_schedules", Value: 2 });
+        Assert.Contains(measurements, m => m is { Name: "nodedb.scheduler.schedules.active", Value: 2 });
     }
 
     private static string? Status(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         foreach (var tag in tags)
         {
-            if (tag.Key == "status")
+            if (tag.Key == SchedulerTags.Outcome)
             {
                 return tag.Value as string;
             }

@@ -33,7 +33,7 @@ public sealed class SqliteEndToEndTests
         var ledger = await sql.ExecuteAsync("acme", "SELECT count(*) FROM nodedb_run_ledger", "test", TestContext.Current.CancellationToken);
         Assert.Equal(6L, ledger.Rows.Single().Single());
         var history = await cluster.HistoryAsync("acme", "ticker");
-        Assert.Equal(6, history.Count(r => r.Status == RunStatus.Succeeded && r.Attempt == 1 && r.Owner == "admin"));
+        Assert.Equal(6, history.Count(r => r.Status == RunStatus.Succeeded && r.Attempt == 1 && r.Owner == SchedulerCluster.AdminPrincipal));
     }
 
     [Fact]

@@ -27,6 +27,34 @@ public sealed class SqliteHistoryStoreTests : IDisposable
         Reason = reason,
     };
 
+    /// <summary>
+    /// Queries, removals and prunes run off the caller's thread: one waiting for the file's lock (up to the 30 s busy
+    /// timeout) must not hold the history grain's turn, as Microsoft.Data.Sqlite's synchronous I/O would.
+    /// </summary>
+    [Fact]
+    public async Task Queries_removals_and_prunes_waiting_for_the_files_lock_give_the_caller_its_thread_back()
+    {
+        await _store.AppendAsync("t1", [Run("a", 1), Run("a", 2), Run("b", 1)], Ct);
+
+        Task<IReadOnlyList<RunRecord>> query;
+        Task<int> prune;
+        Task<int> remove;
+        using (var held = NodeDb.Orleans.Tests.Storage.SqliteFileLock.Exclusive(Path.Combine(_dir.FullName, "history.db")))
+        {
+            query = _store.QueryAsync("t1", new HistoryQuery { Schedule = "a" }, Ct);
+            Assert.False(query.IsCompleted, "the query returned only after it had waited for (or failed on) the lock");
+            prune = _store.PruneAsync("t1", "a", 1, T0, Ct);
+            Assert.False(prune.IsCompleted, "the prune returned only after it had waited for (or failed on) the lock");
+            remove = _store.RemoveScheduleAsync("t1", "b", Ct);
+            Assert.False(remove.IsCompleted, "the removal returned only after it had waited for (or failed on) the lock");
+        }
+
+        Assert.Equal(2, (await query).Count);
+        Assert.Equal(1, await prune);
+        Assert.Equal(1, await remove);
+        Assert.Equal(["a.2"], (await _store.QueryAsync("t1", new HistoryQuery(), Ct)).Select(r => r.RunId).ToList());
+    }
+
     [Fact]
     public async Task Appending_the_same_run_id_again_keeps_one_row_with_the_later_values()
     {

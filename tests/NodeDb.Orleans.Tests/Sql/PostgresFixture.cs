@@ -24,6 +24,16 @@ public sealed class PostgresFixture : IAsyncDisposable
     private int _port;
     private string? _startError;
 
+    /// <summary>The sealed ledger's key the fixture's tenant databases are set up with (TenantDatabase:PostgresLedgerKey).</summary>
+    public string LedgerKey { get; } = "test-ledger-key-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The login role of <paramref name="tenant"/>, as scripts/postgres/tenant-setup.sql creates it.</summary>
+    public static string TenantRole(string tenant) => "tenant_" + tenant;
+
+    /// <summary>The connection string template a silo uses: database <c>nodedb_{tenant}</c> as login role <c>tenant_{tenant}</c>.</summary>
+    public string TenantConnectionTemplate =>
+        $"Host=127.0.0.1;Port={_port};Username=tenant_{{tenant}};Password=unused-with-trust;Database=nodedb_{{tenant}};Pooling=true;Timeout=5";
+
     /// <summary>A connection string to database <paramref name="database"/> as the superuser <c>postgres</c>.</summary>
     public string ConnectionString(string database = "postgres") =>
         $"Host=127.0.0.1;Port={_port};Username=postgres;Database={database};Pooling=true;Timeout=5";
@@ -64,6 +74,24 @@ public sealed class PostgresFixture : IAsyncDisposable
         await EnsureStartedAsync();
         await ExecuteAsync("postgres", $"CREATE DATABASE \"{name}\"");
         return name;
+    }
+
+    /// <summary>
+    /// Creates database <c>nodedb_{tenant}</c> and sets it up exactly as docs/operations.md prescribes, by running
+    /// scripts/postgres/tenant-setup.sql in it as the superuser; returns the database name.
+    /// </summary>
+    public async Task<string> CreateTenantAsync(string tenant)
+    {
+        var database = await CreateDatabaseAsync("nodedb_" + tenant);
+        var script = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "scripts", "postgres", "tenant-setup.sql"), TestContext.Current.CancellationToken);
+        await ExecuteAsync(database, PsqlVariables(script, new Dictionary<string, string>
+        {
+            ["database"] = database,
+            ["tenant_role"] = TenantRole(tenant),
+            ["tenant_password"] = "unused-with-trust",
+            ["ledger_key"] = LedgerKey,
+        }));
+        return database;
     }
 
     /// <summary>Runs SQL as the superuser in <paramref name="database"/>.</summary>
@@ -119,6 +147,32 @@ public sealed class PostgresFixture : IAsyncDisposable
             .FirstOrDefault();
     }
 
+    /// <summary>Fills psql's <c>:"name"</c> (identifier) and <c>:'name'</c> (literal) variables, as <c>psql -v</c> would.</summary>
+    private static string PsqlVariables(string script, Dictionary<string, string> variables)
+    {
+        foreach (var (name, value) in variables)
+        {
+            script = script
+                .Replace($":\"{name}\"", "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"", StringComparison.Ordinal)
+                .Replace($":'{name}'", "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'", StringComparison.Ordinal);
+        }
+
+        return script;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "NodeDb.Orleans.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No NodeDb.Orleans.sln above {AppContext.BaseDirectory}.");
+    }
+
     private static bool IsRoot() => Environment.UserName == "root";
 
     private static int FreePort()
@@ -169,5 +223,6 @@ public sealed class PostgresFixture : IAsyncDisposable
         await RunAsync(Path.Combine(_bin, "initdb"), $"-D {directory}/data -U postgres -A trust -E UTF8 --no-sync --no-instructions");
         var settings = $"-k {directory} -h 127.0.0.1 -p {_port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60";
         await RunAsync(Path.Combine(_bin, "pg_ctl"), $"-D {directory}/data -l {directory}/server.log -w -t 30 -o \"{settings}\" start");
+        await ExecuteAsync("postgres", await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "scripts", "postgres", "cluster-setup.sql")));
     }
 }

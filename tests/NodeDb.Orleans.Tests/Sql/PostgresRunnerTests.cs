@@ -1,9 +1,12 @@
 using Npgsql;
+using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Sql.Execution;
+using NodeDb.Orleans.Silo.Telemetry;
+using OpenTelemetry.Trace;
 
 namespace NodeDb.Orleans.Tests.Sql;
 
-/// <summary>The runner contract on PostgreSQL (a database per tenant through the template), plus PL/pgSQL bodies.</summary>
+/// <summary>The runner contract on PostgreSQL (a database and a login role per tenant, the sealed ledger), plus PL/pgSQL bodies.</summary>
 public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
 {
     private string Database => "nodedb_" + Tenant;
@@ -23,6 +26,34 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
         Assert.Equal(1, outcome.Attempt);
         Assert.Equal("quota of acme exceeded", outcome.Error);
         Assert.Equal(0, await CountEffectsAsync());
+    }
+
+    [Fact]
+    public async Task An_attempt_span_has_Npgsql_command_spans_as_children_and_the_SQLSTATE_as_error_type()
+    {
+        var spans = new List<System.Diagnostics.Activity>();
+        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+            .AddNodeDbTracing()
+            .AddInMemoryExporter(spans)
+            .Build();
+        var host = await HostAsync();
+
+        await host.Runner.RunAsync(Request("r-traced", "BEGIN INSERT INTO effects(v) VALUES (1); END"), Ct);
+        await host.Runner.RunAsync(Request("r-traced-fail", "BEGIN RAISE EXCEPTION 'quota of % exceeded', 'acme'; END", retries: 0), Ct);
+        tracing.ForceFlush();
+
+        var attempt = Assert.Single(spans, s => s.GetTagItem(SchedulerTags.RunId) as string == "r-traced" && s.OperationName == SchedulerActivities.AttemptSpanName);
+        Assert.Equal("Succeeded", attempt.GetTagItem(SchedulerTags.Outcome));
+        var commands = spans.Where(s => s.ParentSpanId == attempt.SpanId).ToList();
+        Assert.NotEmpty(commands);
+        Assert.All(commands, c => Assert.Equal("Npgsql", c.Source.Name));
+        Assert.All(commands, c => Assert.Equal(System.Diagnostics.ActivityKind.Client, c.Kind));
+        Assert.All(commands, c => Assert.Equal(attempt.TraceId, c.TraceId));
+
+        var failed = Assert.Single(spans, s => s.GetTagItem(SchedulerTags.RunId) as string == "r-traced-fail" && s.OperationName == SchedulerActivities.AttemptSpanName);
+        Assert.Equal("Failed", failed.GetTagItem(SchedulerTags.Outcome));
+        Assert.Equal("P0001", failed.GetTagItem(SchedulerTags.ErrorType)); // PL/pgSQL's raise_exception
+        Assert.Contains(spans, s => s.ParentSpanId == failed.SpanId && s.Source.Name == "Npgsql" && s.Status == System.Diagnostics.ActivityStatusCode.Error);
     }
 
     [Fact]
@@ -54,6 +85,21 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     }
 
     [Fact]
+    public async Task A_commit_whose_answer_is_lost_is_settled_from_the_ledger_not_reported_failed()
+    {
+        var host = await HostAsync();
+        // The server committed, then the connection broke before the answer arrived.
+        host.Faults.Once(RunSeam.AfterCommit, (_, _) => throw new IOException("connection reset by peer (test)"));
+
+        var outcome = await host.Runner.RunAsync(Request("r-lost-ack", "BEGIN INSERT INTO effects(v) VALUES (1); END", retries: 0), Ct);
+
+        Assert.Equal(RunStatus.Succeeded, outcome.Status);
+        Assert.Equal(SqlJobRunner.LostCommitAnswerReason, outcome.Reason);
+        Assert.False(outcome.Uncertain);
+        Assert.Equal(1, await CountEffectsAsync());
+    }
+
+    [Fact]
     public async Task A_serialization_failure_is_retried_until_the_retries_are_used()
     {
         var host = await HostAsync();
@@ -71,7 +117,7 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     {
         var host = await HostAsync();
         var other = "other" + Guid.NewGuid().ToString("N")[..8];
-        await pg.CreateDatabaseAsync("nodedb_" + other);
+        await pg.CreateTenantAsync(other);
         await host.Executor.ExecuteAsync(other, "CREATE TABLE secrets(s text); INSERT INTO secrets VALUES ('b-only')", "bob", Ct);
 
         var outcome = await host.Runner.RunAsync(Request("r-cross", "BEGIN INSERT INTO effects(v) SELECT count(*) FROM secrets; END"), Ct);
@@ -116,6 +162,23 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     }
 
     [Fact]
+    public async Task A_huge_ad_hoc_value_is_cut_while_it_streams_and_the_result_says_so()
+    {
+        var host = await HostAsync(configure: o => o.AdHocMaxResultBytes = 4096);
+
+        var text = await host.Executor.ExecuteAsync(Tenant, "SELECT 1 AS n, 'small' AS s UNION ALL SELECT 2, repeat('x', 50000000)", "alice", Ct);
+        var blob = await host.Executor.ExecuteAsync(Tenant, "SELECT decode(repeat('ab', 30000000), 'hex') AS b", "alice", Ct);
+        var json = await host.Executor.ExecuteAsync(Tenant, "SELECT '{\"a\": 1}'::jsonb AS j, 'é'::text AS t", "alice", Ct);
+
+        Assert.Equal([1L, "small"], text.Rows.Single());
+        Assert.Equal("AdHocMaxResultBytes = 4096", text.TruncatedBy);
+        Assert.Empty(blob.Rows);
+        Assert.True(blob.Truncated);
+        Assert.Equal(["{\"a\": 1}", "é"], json.Rows.Single());
+        Assert.False(json.Truncated);
+    }
+
+    [Fact]
     public async Task A_lost_database_is_reported_as_unknown_not_as_never_ran()
     {
         await pg.EnsureStartedAsync();
@@ -131,7 +194,9 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     protected override void Configure(TenantDatabaseOptions options)
     {
         options.Engine = TenantDatabaseEngine.Postgres;
-        options.PostgresConnectionTemplate = pg.ConnectionString("nodedb_{tenant}");
+        // Set up as docs/operations.md prescribes: a login role per tenant, the sealed ledger.
+        options.PostgresConnectionTemplate = pg.TenantConnectionTemplate;
+        options.PostgresLedgerKey = pg.LedgerKey;
     }
 
     protected override async Task CreateTenantDatabaseAsync()
@@ -141,11 +206,15 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
             return;
         }
 
-        await pg.CreateDatabaseAsync(Database);
-        await pg.ExecuteAsync(Database, "CREATE TABLE effects(v int); CREATE TABLE uniques(k int PRIMARY KEY);");
+        await pg.CreateTenantAsync(Tenant);
+        var role = PostgresFixture.TenantRole(Tenant);
+        await pg.ExecuteAsync(Database, $"CREATE TABLE effects(v int); CREATE TABLE uniques(k int PRIMARY KEY); ALTER TABLE effects OWNER TO {role}; ALTER TABLE uniques OWNER TO {role};");
     }
 
     protected override async Task<long> CountEffectsAsync() => (long)(await pg.ScalarAsync(Database, "SELECT count(*) FROM effects"))!;
+
+    protected override async Task<long> CountLedgerRowsAsync(string runId) =>
+        (long)(await pg.ScalarAsync(Database, $"SELECT count(*) FROM nodedb.run_ledger WHERE run_id = '{runId.Replace("'", "''", StringComparison.Ordinal)}'"))!;
 
     protected override async Task<IAsyncDisposable> HoldLockAsync()
     {

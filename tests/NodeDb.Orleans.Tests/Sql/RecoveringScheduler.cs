@@ -5,10 +5,14 @@ using NodeDb.Orleans.Grains.Sql.Execution;
 namespace NodeDb.Orleans.Tests.Sql;
 
 /// <summary>
-/// The schedule grain's part of the protocol, reduced to what exactly-once needs: run, and when the silo
-/// "dies" mid-run, settle the in-flight run on re-activation through the ledger, then write one history
-/// row per run id (the history grain is idempotent by run id).
+/// A model of the schedule grain's part of the protocol, so the runner's crash seams can be driven one by one:
+/// run, and when the "silo dies" mid-run, settle the run through the ledger (ask, then re-run only if absent).
 /// </summary>
+/// <remarks>
+/// This is not the grain: the runner tests check the runner and the tenant database (effects and ledger rows).
+/// The grain's own settlement of a run whose silo died is tested against the real grain, with the real SQL runner
+/// and a killed silo, in OrphanSettlementTests and EmbeddedKillRestartTests.
+/// </remarks>
 internal sealed class RecoveringScheduler(IJobRunner runner)
 {
     public ConcurrentDictionary<string, RunRecord> History { get; } = new(StringComparer.Ordinal);

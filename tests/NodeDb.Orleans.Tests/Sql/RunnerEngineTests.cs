@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Sql.Execution;
@@ -73,7 +72,7 @@ public abstract class RunnerEngineTests : IAsyncLifetime
         Assert.Equal(1, host.Scheduler.Crashes);
         Assert.Equal(RunStatus.Succeeded, record.Status);
         Assert.Null(record.Reason);
-        Assert.Single(host.Scheduler.History);
+        Assert.Equal(1, await CountLedgerRowsAsync("r-abc"));
         Assert.Equal(1, await CountEffectsAsync());
     }
 
@@ -89,7 +88,7 @@ public abstract class RunnerEngineTests : IAsyncLifetime
         Assert.Equal(1, host.Scheduler.Crashes);
         Assert.Equal(RunStatus.Succeeded, record.Status);
         Assert.Equal(SqlJobRunner.RecoveredReason, record.Reason);
-        Assert.Single(host.Scheduler.History);
+        Assert.Equal(1, await CountLedgerRowsAsync("r-ac"));
         Assert.Equal(1, await CountEffectsAsync());
 
         // A recovery that re-ran the body instead of asking the ledger would still not apply it twice.
@@ -114,7 +113,7 @@ public abstract class RunnerEngineTests : IAsyncLifetime
         Assert.Equal(1, host.Scheduler.Crashes);
         Assert.Equal(RunStatus.Succeeded, record.Status);
         Assert.Null(record.Reason);
-        Assert.Single(host.Scheduler.History);
+        Assert.Equal(1, await CountLedgerRowsAsync("r-retry-crash"));
         Assert.Equal(1, await CountEffectsAsync());
     }
 
@@ -141,7 +140,7 @@ public abstract class RunnerEngineTests : IAsyncLifetime
 
         Assert.Equal(RunStatus.Failed, outcome.Status);
         Assert.Equal(1, outcome.Attempt);
-        Assert.Contains("statement 3 of 3", outcome.Error, StringComparison.Ordinal);
+        Assert.Matches("statement 3( of 3)? `", outcome.Error);
         Assert.DoesNotContain(host.Faults.Reached, r => r.Seam == RunSeam.BetweenAttempts);
         Assert.Equal(0, await CountEffectsAsync());
         Assert.False(await host.Runner.WasCommittedAsync(Tenant, "r-pk", Ct));
@@ -155,22 +154,28 @@ public abstract class RunnerEngineTests : IAsyncLifetime
 
         Assert.Equal(RunStatus.Failed, outcome.Status);
         Assert.Equal(1, outcome.Attempt);
-        Assert.Contains("statement 2 of 2 `SELEC 1`", outcome.Error, StringComparison.Ordinal);
+        Assert.Matches("statement 2( of 2)? `SELEC 1`", outcome.Error);
         Assert.Equal(0, await CountEffectsAsync());
     }
 
     [Fact]
     public async Task A_timeout_cancels_the_running_statement_and_leaves_no_effect()
     {
-        var host = await HostAsync();
-        var clock = Stopwatch.StartNew();
-        var outcome = await host.Runner.RunAsync(
-            Request("r-slow", $"BEGIN INSERT INTO effects(v) VALUES (1); {LongRunningStatement}; END", timeout: TimeSpan.FromSeconds(1)), Ct);
-        clock.Stop();
+        // The budget runs on the runner's clock: an hour of it passes at once here, which no wall clock could fake.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        var host = await HostAsync(time);
+        var run = host.Runner.RunAsync(
+            Request("r-slow", $"BEGIN INSERT INTO effects(v) VALUES (1); {LongRunningStatement}; END", timeout: TimeSpan.FromHours(1)), Ct);
+
+        // A statement that never ends by itself: short of the budget, nothing ends the run.
+        time.Advance(TimeSpan.FromHours(1) - TimeSpan.FromSeconds(1));
+        Assert.False(run.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(60), Ct);
 
         Assert.Equal(RunStatus.TimedOut, outcome.Status);
         Assert.Equal(1, outcome.Attempt);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(4));
+        Assert.Contains("timed out after 01:00:00", outcome.Error, StringComparison.Ordinal);
         Assert.Equal(0, await CountEffectsAsync());
         Assert.False(await host.Runner.WasCommittedAsync(Tenant, "r-slow", Ct));
     }
@@ -228,7 +233,7 @@ public abstract class RunnerEngineTests : IAsyncLifetime
             host.Executor.ExecuteAsync(Tenant, "INSERT INTO effects(v) VALUES (1); INSERT INTO missing_table VALUES (1)", "alice", Ct));
 
         Assert.Equal(ErrorCodes.SqlError, error.Code);
-        Assert.Contains("statement 2 of 2 `INSERT INTO missing_table VALUES (1)`", error.Message, StringComparison.Ordinal);
+        Assert.Matches(@"statement 2( of 2)? `INSERT INTO missing_table VALUES \(1\)`", error.Message);
         Assert.Contains("missing_table", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, await CountEffectsAsync());
     }
@@ -266,6 +271,9 @@ public abstract class RunnerEngineTests : IAsyncLifetime
     protected abstract Task CreateTenantDatabaseAsync();
 
     protected abstract Task<long> CountEffectsAsync();
+
+    /// <summary>Rows of a run id in the tenant's run ledger: exactly one for a run that took effect once.</summary>
+    protected abstract Task<long> CountLedgerRowsAsync(string runId);
 
     /// <summary>Holds a lock on <c>effects</c> from another connection until disposed.</summary>
     protected abstract Task<IAsyncDisposable> HoldLockAsync();

@@ -165,6 +165,29 @@ public sealed class SqliteRunnerTests : RunnerEngineTests
         Assert.Equal(5, Scalar("SELECT count(*) FROM nodedb_run_ledger WHERE run_id LIKE 'r-slow-%'"));
     }
 
+    [Fact]
+    public async Task The_ledger_probe_waits_for_a_transaction_that_is_inserting_the_run_id()
+    {
+        var host = await HostAsync();
+        Assert.Equal(RunStatus.Succeeded, (await host.Runner.RunAsync(Request("r-first", "BEGIN INSERT INTO effects(v) VALUES (1); END"), Ct)).Status);
+        using var other = Open();
+        using var transaction = other.BeginTransaction(deferred: false);
+        using (var insert = other.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ('r-in-flight', 'job', 0)";
+            insert.ExecuteNonQuery();
+        }
+
+        // Another process's transaction is inserting the id: the probe must not call it absent while it runs.
+        var probe = host.Runner.WasCommittedAsync(Tenant, "r-in-flight", Ct);
+        await Task.Delay(300, Ct);
+        Assert.False(probe.IsCompleted);
+        transaction.Commit();
+
+        Assert.True(await probe);
+    }
+
     private long Scalar(string sql)
     {
         using var connection = Open();
@@ -202,6 +225,15 @@ public sealed class SqliteRunnerTests : RunnerEngineTests
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM effects";
+        return Task.FromResult((long)command.ExecuteScalar()!);
+    }
+
+    protected override Task<long> CountLedgerRowsAsync(string runId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM nodedb_run_ledger WHERE run_id = $id";
+        command.Parameters.AddWithValue("$id", runId);
         return Task.FromResult((long)command.ExecuteScalar()!);
     }
 

@@ -24,6 +24,29 @@ public sealed class SqliteGrainStorageTests : IDisposable
         return state;
     }
 
+    /// <summary>
+    /// Microsoft.Data.Sqlite's I/O is synchronous; a read waiting for the file's lock must not hold the caller (an
+    /// activating grain's turn and its scheduler's thread) for the busy timeout.
+    /// </summary>
+    [Fact]
+    public async Task A_read_waiting_for_the_files_lock_gives_the_caller_its_thread_back()
+    {
+        using var storage = _dir.CreateGrainStorage();
+        var id = NewGrainId();
+        await storage.WriteStateAsync(StateName, id, State(5));
+        var state = new GrainState<StorageProbeState>(new StorageProbeState());
+
+        Task read;
+        using (var held = SqliteFileLock.Exclusive(_dir.DatabaseFile))
+        {
+            read = storage.ReadStateAsync(StateName, id, state);
+            Assert.False(read.IsCompleted, "the read returned only after it had waited for (or failed on) the lock");
+        }
+
+        await read;
+        Assert.Equal(5, state.State!.Value);
+    }
+
     [Fact]
     public async Task Read_of_a_missing_row_reports_no_record_and_no_etag()
     {

@@ -1,3 +1,5 @@
+using NodeDb.Orleans.Grains.Sql.Text;
+
 namespace NodeDb.Orleans.Grains.Sql.Execution;
 
 /// <summary>One database engine behind the runner: it runs attempts, answers the ledger and runs ad-hoc SQL.</summary>
@@ -5,6 +7,9 @@ internal interface ITenantEngine
 {
     /// <summary>True when the engine runs procedural (PL/pgSQL) bodies.</summary>
     bool SupportsProcedural { get; }
+
+    /// <summary>Null when the engine's own rules admit the body, else why not (checked at CREATE and before each run).</summary>
+    string? Refusal(SqlBody body);
 
     /// <summary>
     /// Runs the attempt in one transaction with its ledger row. Database errors come out as
@@ -18,6 +23,7 @@ internal interface ITenantEngine
     /// <summary>Deletes ledger rows committed before <paramref name="olderThan"/>; returns how many.</summary>
     Task<int> PruneLedgerAsync(string tenant, DateTimeOffset olderThan, CancellationToken cancellationToken);
 
-    /// <summary>Runs statements in one transaction for <paramref name="owner"/>; returns the last statement's result.</summary>
-    Task<SqlResult> ExecuteAsync(string tenant, IReadOnlyList<string> statements, string owner, CancellationToken cancellationToken);
+    /// <summary>Runs ad-hoc SQL (one or more statements, or a <c>BEGIN … END</c> block) in one transaction for <paramref name="owner"/>; returns the last statement's result.</summary>
+    /// <remarks>Each engine splits the text its own way: SQLite by preparing one statement at a time, PostgreSQL by the lexer.</remarks>
+    Task<SqlResult> ExecuteAsync(string tenant, string sql, string owner, CancellationToken cancellationToken);
 }

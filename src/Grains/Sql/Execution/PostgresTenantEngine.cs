@@ -5,6 +5,9 @@ namespace NodeDb.Orleans.Grains.Sql.Execution;
 
 /// <summary>Runs bodies against a tenant's PostgreSQL database; procedural bodies run as a server-side <c>DO</c> block.</summary>
 /// <remarks>
+/// Isolation is PostgreSQL's own: each tenant's connection logs in as that tenant's non-superuser role (docs/operations.md).
+/// With <see cref="TenantDatabaseOptions.PostgresLedgerKey"/> set, the ledger is the sealed one of <see cref="PostgresLedger"/>;
+/// without it, a plain <c>nodedb_run_ledger</c> table the tenant can write (development set-ups only).
 /// Cancellation goes through Npgsql, which sends a PostgreSQL cancel request for the running statement
 /// (and breaks the connection if the server does not answer it).
 /// </remarks>
@@ -22,14 +25,19 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     private readonly IRunFaultInjector _faults;
     private readonly ConcurrentDictionary<string, NpgsqlDataSource> _sources = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _ledgerReady = new(StringComparer.Ordinal);
+    private readonly PostgresLedger? _sealed;
 
     public PostgresTenantEngine(TenantDatabaseOptions options, IRunFaultInjector faults)
     {
         _options = options;
         _faults = faults;
+        _sealed = options.PostgresLedgerKey is { Length: > 0 } key ? new PostgresLedger(key) : null;
     }
 
     public bool SupportsProcedural => true;
+
+    // PostgreSQL's wall is the tenant's login role (docs/operations.md), checked by the server when the body runs.
+    public string? Refusal(Text.SqlBody body) => null;
 
     public async Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken)
     {
@@ -37,6 +45,15 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         await using var connection = await Source(request.Tenant).OpenConnectionAsync(cancellationToken);
         await EnsureLedgerAsync(request.Tenant, connection, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (_sealed is not null)
+        {
+            if (!await _sealed.RecordAsync(connection, transaction, request.RunId, request.Schedule, attempt.Now, cancellationToken))
+            {
+                return AttemptResult.AlreadyCommitted;
+            }
+
+            return await RunBodyAsync(connection, transaction, attempt, cancellationToken);
+        }
 
         // The ledger row goes first: a second activation running the same id blocks on its key until this
         // transaction ends, then finds it committed (or absent after a rollback) instead of running twice.
@@ -56,6 +73,13 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             }
         }
 
+        return await RunBodyAsync(connection, transaction, attempt, cancellationToken);
+    }
+
+    private async Task<AttemptResult> RunBodyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunAttempt attempt, CancellationToken cancellationToken)
+    {
+        var request = attempt.Request;
+        var defaults = await PostgresLoginDefaults.ReadAsync(connection, transaction, cancellationToken);
         await ActAsOwnerAsync(connection, transaction, request.Tenant, request.Owner, request.RunId, request.Schedule, cancellationToken);
         if (attempt.Body.IsProcedural)
         {
@@ -68,18 +92,33 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             await RunStatementsAsync(connection, transaction, attempt.Body.Statements, cancellationToken);
         }
 
+        await PostgresLoginDefaults.CheckUnchangedAsync(connection, transaction, defaults, cancellationToken);
         _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, attempt.Number);
 
-        // Not cancellable: a timeout that fires during COMMIT would leave us unsure whether it committed.
-        // If the connection drops here anyway, the retry's ledger insert tells which way it went.
-        await transaction.CommitAsync(CancellationToken.None);
-        _faults.OnSeam(RunSeam.AfterCommit, request, attempt.Number);
+        // Not cancellable: a timeout that fires during COMMIT would leave us unsure whether it committed. If the
+        // connection drops while the answer is on its way, the outcome is unknown and the runner asks the ledger.
+        try
+        {
+            await transaction.CommitAsync(CancellationToken.None);
+            _faults.OnSeam(RunSeam.AfterCommit, request, attempt.Number);
+        }
+        catch (Exception e) when (e is not PostgresException && (e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException))
+        {
+            // A PostgresException is the server refusing the commit: that one is certain, and not caught here.
+            throw new CommitOutcomeUnknownException(e);
+        }
+
         return AttemptResult.Committed;
     }
 
     public async Task<bool> WasCommittedAsync(string tenant, string runId, CancellationToken cancellationToken)
     {
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
+        if (_sealed is not null)
+        {
+            return await PostgresLedger.ContainsAsync(connection, runId, cancellationToken);
+        }
+
         await using var command = new NpgsqlCommand("SELECT to_regclass('nodedb_run_ledger') IS NOT NULL", connection);
         if (await command.ExecuteScalarAsync(cancellationToken) is not true)
         {
@@ -94,16 +133,28 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     public async Task<int> PruneLedgerAsync(string tenant, DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
+        if (_sealed is not null)
+        {
+            return await _sealed.PruneAsync(connection, olderThan, cancellationToken);
+        }
+
         await EnsureLedgerAsync(tenant, connection, cancellationToken);
         await using var command = new NpgsqlCommand("DELETE FROM nodedb_run_ledger WHERE committed_at < $1", connection);
         command.Parameters.AddWithValue(olderThan);
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<SqlResult> ExecuteAsync(string tenant, IReadOnlyList<string> statements, string owner, CancellationToken cancellationToken)
+    public async Task<SqlResult> ExecuteAsync(string tenant, string sql, string owner, CancellationToken cancellationToken)
     {
+        var statements = AdHocSql.ForPostgres(sql);
+        if (statements.Count == 0)
+        {
+            throw new NodeDbException(ErrorCodes.SqlError, $"SQL '{sql}' has no statement to run.");
+        }
+
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var defaults = await PostgresLoginDefaults.ReadAsync(connection, transaction, cancellationToken);
         await ActAsOwnerAsync(connection, transaction, tenant, owner, runId: "", schedule: "", cancellationToken);
         var result = new SqlResult();
         long affected = 0;
@@ -112,8 +163,9 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             await using var command = new NpgsqlCommand(statements[i], connection, transaction);
             try
             {
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                result = await SqlValues.ReadAsync(reader, SqlValues.Verb(statements[i]), cancellationToken);
+                // Sequential: values stream from the socket, so the byte limit stops a huge one before it is held whole.
+                await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+                result = await SqlValues.ReadAsync(reader, SqlValues.Verb(statements[i]), _options.AdHocMaxRows, _options.AdHocMaxResultBytes, stream: true, cancellationToken);
             }
             catch (PostgresException e)
             {
@@ -123,6 +175,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             affected += result.RowsAffected;
         }
 
+        await PostgresLoginDefaults.CheckUnchangedAsync(connection, transaction, defaults, cancellationToken);
         await transaction.CommitAsync(CancellationToken.None);
         return result with { RowsAffected = affected, Statements = statements.Count };
     }
@@ -172,7 +225,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         NpgsqlConnection connection, NpgsqlTransaction transaction, string tenant, string owner, string runId, string schedule, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT set_config('nodedb.owner', $1, true), set_config('nodedb.tenant', $2, true), set_config('nodedb.run_id', $3, true), set_config('nodedb.schedule', $4, true)",
+            "SELECT pg_catalog.set_config('nodedb.owner', $1, true), pg_catalog.set_config('nodedb.tenant', $2, true), pg_catalog.set_config('nodedb.run_id', $3, true), pg_catalog.set_config('nodedb.schedule', $4, true)",
             connection,
             transaction);
         command.Parameters.AddWithValue(owner);
@@ -192,7 +245,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
     private async Task EnsureLedgerAsync(string tenant, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (_ledgerReady.ContainsKey(tenant))
+        if (_sealed is not null || _ledgerReady.ContainsKey(tenant))
         {
             return;
         }

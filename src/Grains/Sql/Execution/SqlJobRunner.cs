@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Sql.Text;
 
@@ -19,6 +21,14 @@ public sealed partial class SqlJobRunner : IJobRunner
 {
     /// <summary>The <see cref="JobOutcome.Reason"/> of a run whose id was found committed in the ledger.</summary>
     public const string RecoveredReason = "recovered: the run id is in the tenant's run ledger, so it committed before; not applied again";
+
+    /// <summary>The <see cref="JobOutcome.Reason"/> of a run whose COMMIT answer was lost but whose id the ledger holds.</summary>
+    public const string LostCommitAnswerReason = "committed: the database's answer to COMMIT was lost, and the run ledger holds the run id";
+
+    /// <summary>How long past its budget an attempt may run before the runner stops waiting and leaves it to the ledger.</summary>
+    private static readonly TimeSpan AbandonMargin = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan LedgerProbeLimit = TimeSpan.FromSeconds(10);
 
     private readonly TenantEngines _engines;
     private readonly TenantDatabaseOptions _options;
@@ -52,7 +62,13 @@ public sealed partial class SqlJobRunner : IJobRunner
             return Unsuccessful(request, new JobOutcome(RunStatus.Failed, 1, e.Message, e.Code));
         }
 
-        var timeout = request.Timeout > TimeSpan.Zero ? request.Timeout : _options.DefaultTimeout;
+        // The claim's span (the grain call that claimed the occurrence) flows here with the dispatcher's task; each
+        // attempt's span links to it. The scope puts the run id on every log line of the run.
+        var claim = Activity.Current?.Context ?? default;
+        using var scope = _logger.BeginScope(new RunLogScope(request.Tenant, request.Schedule, request.RunId));
+
+        // Clamped, so a definition stored before TIMEOUT had a ceiling still runs (a longer CancellationTokenSource delay throws).
+        var timeout = TimeSpan.FromTicks(Math.Min((request.Timeout > TimeSpan.Zero ? request.Timeout : _options.DefaultTimeout).Ticks, Schedules.ScheduleValidator.MaxTimeout.Ticks));
         var retries = Math.Max(0, request.Retries);
         var started = _time.GetTimestamp();
         using var budget = new CancellationTokenSource(timeout, _time);
@@ -60,14 +76,26 @@ public sealed partial class SqlJobRunner : IJobRunner
         TimeSpan? startDelay = null;
         for (var attempt = 1; ; attempt++)
         {
+            var span = SchedulerActivities.StartAttempt(request, attempt, claim);
             Exception error;
             try
             {
                 var current = new RunAttempt(request, body, attempt, _time.GetUtcNow()) { Time = _time };
+                var pending = engine.RunAttemptAsync(current, run.Token);
                 AttemptResult result;
                 try
                 {
-                    result = await engine.RunAttemptAsync(current, run.Token);
+                    // A statement or a commit that ignores cancellation must not hold the run, and its slot, long past the
+                    // budget: past it (and a margin) the outcome is uncertain, and the ledger decides later.
+                    var left = timeout - _time.GetElapsedTime(started);
+                    result = await pending.WaitAsync((left > TimeSpan.Zero ? left : TimeSpan.Zero) + AbandonMargin, _time);
+                }
+                catch (TimeoutException) when (!pending.IsCompleted)
+                {
+                    _ = pending.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    LogAbandoned(request.RunId, request.Tenant, request.Schedule, attempt);
+                    SchedulerActivities.End(span, "Uncertain", errorType: "timeout", message: "the attempt outlived its time budget");
+                    return new JobOutcome(RunStatus.Failed, attempt, "the attempt outlived its time budget and may still commit") { Uncertain = true, StartDelay = startDelay ?? current.WaitedForWriter };
                 }
                 finally
                 {
@@ -75,6 +103,7 @@ public sealed partial class SqlJobRunner : IJobRunner
                     startDelay ??= current.WaitedForWriter;
                 }
 
+                SchedulerActivities.End(span, nameof(RunStatus.Succeeded));
                 await PruneIfDueAsync(request.Tenant, engine);
                 if (result == AttemptResult.AlreadyCommitted)
                 {
@@ -84,19 +113,53 @@ public sealed partial class SqlJobRunner : IJobRunner
 
                 return JobOutcome.Succeeded(attempt) with { StartDelay = startDelay };
             }
+            catch (CommitOutcomeUnknownException e)
+            {
+                // Ask the ledger before reporting anything: the body may have committed although the answer was lost.
+                using var limit = new CancellationTokenSource(LedgerProbeLimit, _time);
+                switch (await WasCommittedAsync(request.Tenant, request.RunId, limit.Token))
+                {
+                    case true:
+                        SchedulerActivities.End(span, nameof(RunStatus.Succeeded));
+                        return new JobOutcome(RunStatus.Succeeded, attempt, Reason: LostCommitAnswerReason) { StartDelay = startDelay };
+                    case null:
+                        LogCommitUncertain(request.RunId, request.Tenant, request.Schedule, e);
+                        SchedulerActivities.End(span, "Uncertain", e.InnerException, message: SqlErrors.Message(e.InnerException!));
+                        return new JobOutcome(RunStatus.Failed, attempt, SqlErrors.Message(e.InnerException!)) { Uncertain = true, StartDelay = startDelay };
+                }
+
+                // Not in the ledger: it did not commit, so it is an ordinary retryable connection error.
+                error = e.InnerException!;
+                if (run.IsCancellationRequested)
+                {
+                    var stopped = Stopped(cancellationToken, attempt, timeout);
+                    SchedulerActivities.End(span, stopped.Status.ToString(), errorType: stopped.Status == RunStatus.TimedOut ? "timeout" : "cancelled", message: stopped.Error);
+                    return Unsuccessful(request, stopped);
+                }
+            }
             catch (Exception e) when (run.IsCancellationRequested && (e is OperationCanceledException || IsDatabaseError(e)))
             {
-                return Unsuccessful(request, Stopped(cancellationToken, attempt, timeout));
+                // Logged before the span ends, so the log record carries the attempt's trace.
+                var stopped = Unsuccessful(request, Stopped(cancellationToken, attempt, timeout));
+                SchedulerActivities.End(span, stopped.Status.ToString(), errorType: stopped.Status == RunStatus.TimedOut ? "timeout" : "cancelled", message: stopped.Error);
+                return stopped;
             }
             catch (Exception e) when (IsDatabaseError(e))
             {
                 error = e;
             }
+            catch (Exception e)
+            {
+                SchedulerActivities.End(span, nameof(RunStatus.Failed), e);
+                throw;
+            }
 
             var message = error is StatementFailedException ? error.Message : SqlErrors.Message(error);
             if (!SqlErrors.IsTransient(error))
             {
-                return Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message));
+                var failed = Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message));
+                SchedulerActivities.End(span, nameof(RunStatus.Failed), error, message: message);
+                return failed;
             }
 
             var delay = RetryPolicy.NextDelay(_options.RetryBackoff, attempt, retries, timeout - _time.GetElapsedTime(started));
@@ -105,10 +168,14 @@ public sealed partial class SqlJobRunner : IJobRunner
                 var why = attempt > retries
                     ? $"retryable error, but all {retries} retries are used"
                     : "retryable error, but the run's time budget has no room for another attempt";
-                return Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message, why));
+                var exhausted = Unsuccessful(request, new JobOutcome(RunStatus.Failed, attempt, message, why));
+                SchedulerActivities.End(span, nameof(RunStatus.Failed), error, message: message);
+                return exhausted;
             }
 
+            // The attempt ends here; the backoff belongs to no attempt's span.
             LogRetrying(request.RunId, request.Tenant, request.Schedule, attempt, delay.Value, error);
+            SchedulerActivities.End(span, "Retrying", error, message: message);
             _faults.OnSeam(RunSeam.BetweenAttempts, request, attempt);
             try
             {
@@ -141,7 +208,14 @@ public sealed partial class SqlJobRunner : IJobRunner
     public void ValidateBody(string tenant, string body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        Prepare(_engines.For(tenant), tenant, body);
+        var engine = _engines.For(tenant);
+        var parsed = Prepare(engine, tenant, body);
+
+        // Only here, at CREATE/ALTER: an early, readable refusal. When the body runs, the engine's own wall refuses the same.
+        if (engine.Refusal(parsed) is { } refusal)
+        {
+            throw new NodeDbException(ErrorCodes.BodyRejected, refusal);
+        }
     }
 
     /// <summary>Deletes the tenant's ledger rows older than <see cref="TenantDatabaseOptions.LedgerRetention"/>; returns how many.</summary>

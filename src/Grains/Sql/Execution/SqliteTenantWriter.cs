@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using NodeDb.Orleans.Grains.Diagnostics;
+using NodeDb.Orleans.Grains.Sql.Execution.Sqlite;
 using static SQLitePCL.raw;
 
 namespace NodeDb.Orleans.Grains.Sql.Execution;
@@ -16,8 +19,10 @@ namespace NodeDb.Orleans.Grains.Sql.Execution;
 /// batch too: they did not commit, so they run again in a fresh transaction, their effects applied once.</para>
 /// <para>Cancellation (a timeout, CANCEL_PREVIOUS, shutdown) interrupts the statement only while its own attempt is the
 /// one running; an attempt cancelled while queued never starts.</para>
+/// <para>The writer's connection stays in the tenant sandbox (<see cref="SqliteSandbox"/>) for as long as it is open: the
+/// runner's own statements (savepoints, the ledger row) run as the runner, each body as tenant SQL, split by SQLite.</para>
 /// </remarks>
-internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<SqliteConnection> prepare, IRunFaultInjector faults)
+internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Func<SqliteConnection, SqliteSandboxScope> prepare, IRunFaultInjector faults)
 {
     /// <summary>The most attempts one transaction takes; the rest wait for the next.</summary>
     public const int MaxBatch = 64;
@@ -28,6 +33,7 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
     private bool _draining;
     private Job? _current;
     private SqliteConnection? _connection;
+    private SqliteSandboxScope? _sandbox;
 
     /// <summary>Queues an attempt; completes when it committed, found its run id committed, or failed.</summary>
     public Task<AttemptResult> RunAsync(RunAttempt attempt, CancellationToken cancellationToken)
@@ -122,9 +128,15 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
     private void RunBatch(List<Job> batch)
     {
         SqliteConnection connection;
+        SqliteSandboxScope sandbox;
         lock (_currentGate)
         {
-            connection = _connection ??= OpenWriter();
+            if (_connection is null)
+            {
+                (_connection, _sandbox) = OpenWriter();
+            }
+
+            (connection, sandbox) = (_connection, _sandbox!);
         }
 
         var pending = batch;
@@ -141,7 +153,7 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
                     continue; // cancelled while it waited
                 }
 
-                var outcome = RunOne(connection, job);
+                var outcome = RunOne(connection, sandbox, job);
                 if (outcome is { } result)
                 {
                     done.Add((job, result));
@@ -168,7 +180,7 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
     }
 
     /// <summary>Runs one attempt in its own savepoint; null when it failed (its job is completed with the error).</summary>
-    private AttemptResult? RunOne(SqliteConnection connection, Job job)
+    private AttemptResult? RunOne(SqliteConnection connection, SqliteSandboxScope sandbox, Job job)
     {
         var request = job.Attempt.Request;
         lock (_currentGate)
@@ -183,6 +195,12 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
         }
 
         job.Attempt.WaitedForWriter = job.Attempt.Time.GetElapsedTime(job.QueuedAt);
+
+        // The database child span of the attempt's span, which was current when the attempt queued.
+        var previous = Activity.Current;
+        Activity.Current = job.Parent;
+        using var span = SchedulerActivities.StartSqliteTransaction(request.Tenant, request.RunId, job.Attempt.Body.Statements.Count);
+        Activity.Current = previous;
         Execute(connection, "SAVEPOINT nodedb_run");
 
         try
@@ -190,7 +208,7 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
             job.CancellationToken.ThrowIfCancellationRequested();
             using (var ledger = connection.CreateCommand())
             {
-                ledger.CommandText = "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($run, $schedule, $at) ON CONFLICT(run_id) DO NOTHING";
+                ledger.CommandText = "INSERT INTO main.nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($run, $schedule, $at) ON CONFLICT(run_id) DO NOTHING";
                 ledger.Parameters.AddWithValue("$run", request.RunId);
                 ledger.Parameters.AddWithValue("$schedule", request.Schedule);
                 ledger.Parameters.AddWithValue("$at", job.Attempt.Now.ToUnixTimeMilliseconds());
@@ -201,21 +219,14 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
                 }
             }
 
-            var statements = job.Attempt.Body.Statements;
-            for (var s = 0; s < statements.Count; s++)
+            // SQLite splits the body itself, one prepared statement at a time, each under the tenant rules of the sandbox.
+            sandbox.RunTenant(job.Attempt.Body.InnerText, (statement, _) =>
             {
                 job.CancellationToken.ThrowIfCancellationRequested();
                 using var command = connection.CreateCommand();
-                command.CommandText = statements[s];
-                try
-                {
-                    command.ExecuteNonQuery();
-                }
-                catch (SqliteException e)
-                {
-                    throw new StatementFailedException(s + 1, statements.Count, statements[s], e);
-                }
-            }
+                command.CommandText = statement;
+                command.ExecuteNonQuery();
+            });
 
             job.CancellationToken.ThrowIfCancellationRequested();
             faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, job.Attempt.Number);
@@ -224,6 +235,12 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
         }
         catch (Exception e)
         {
+            if (span is not null)
+            {
+                span.SetTag(SchedulerTags.ErrorType, SchedulerActivities.ErrorType(e));
+                span.SetStatus(ActivityStatusCode.Error, e.Message);
+            }
+
             if (sqlite3_get_autocommit(connection.Handle) == 0)
             {
                 // Only this attempt's work is undone; the batch's transaction goes on.
@@ -293,13 +310,12 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
         job.Result.TrySetException(e);
     }
 
-    private SqliteConnection OpenWriter()
+    private (SqliteConnection Connection, SqliteSandboxScope Sandbox) OpenWriter()
     {
         var connection = open();
         try
         {
-            prepare(connection);
-            return connection;
+            return (connection, prepare(connection));
         }
         catch
         {
@@ -318,6 +334,8 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
             }
 
             _connection = null;
+            _sandbox?.Dispose();
+            _sandbox = null;
             if (discard)
             {
                 // Never hand a connection that failed mid-transaction back to the pool.
@@ -347,6 +365,9 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Action<Sql
 
         /// <summary>Whether the writer has begun it; a cancellation before that completes it, after that interrupts it.</summary>
         public bool Started { get; set; }
+
+        /// <summary>The attempt's span, current when it queued: the parent of its database span.</summary>
+        public Activity? Parent { get; } = Activity.Current;
 
         /// <summary>When it queued (a timestamp: the wait is a duration, the same under any scheduler clock).</summary>
         public long QueuedAt { get; } = attempt.Time.GetTimestamp();

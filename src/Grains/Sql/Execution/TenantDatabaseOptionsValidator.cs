@@ -50,15 +50,25 @@ public sealed class TenantDatabaseOptionsValidator : IValidateOptions<TenantData
             failures.Add($"{prefix}{nameof(options.PostgresRoleTemplate)} is '{role}': leave it null for no role switch, or name a role.");
         }
 
+        if (options.PostgresLedgerKey is { } key && key.Length < 32)
+        {
+            failures.Add($"{prefix}{nameof(options.PostgresLedgerKey)} is {key.Length} characters long: use at least 32 random characters, or leave it null (development only).");
+        }
+
         Positive(failures, prefix + nameof(options.DefaultTimeout), options.DefaultTimeout);
         Positive(failures, prefix + nameof(options.LedgerRetention), options.LedgerRetention);
         Positive(failures, prefix + nameof(options.LedgerPruneInterval), options.LedgerPruneInterval);
         Positive(failures, prefix + nameof(options.SqliteBusyTimeout), options.SqliteBusyTimeout);
+        InRange(failures, prefix + nameof(options.SqliteMaxValueBytes), options.SqliteMaxValueBytes, 1024, 1_000_000_000);
+        InRange(failures, prefix + nameof(options.SqliteMaxStatementLength), options.SqliteMaxStatementLength, 1024, 1_000_000_000);
+        InRange(failures, prefix + nameof(options.SqliteMaxExpressionDepth), options.SqliteMaxExpressionDepth, 10, 1000);
+        InRange(failures, prefix + nameof(options.AdHocMaxRows), options.AdHocMaxRows, 1, int.MaxValue);
+        InRange(failures, prefix + nameof(options.AdHocMaxResultBytes), options.AdHocMaxResultBytes, 1024, int.MaxValue);
+        InRange(failures, prefix + nameof(options.AdHocMaxConcurrentPerTenant), options.AdHocMaxConcurrentPerTenant, 1, 10_000);
         if (options.RetryBackoff < TimeSpan.Zero)
         {
             failures.Add($"{prefix}{nameof(options.RetryBackoff)} is '{options.RetryBackoff}': it cannot be negative.");
         }
-
 
         if (options.LedgerRetention > TimeSpan.Zero && options.LedgerRetention < options.DefaultTimeout)
         {
@@ -66,6 +76,14 @@ public sealed class TenantDatabaseOptionsValidator : IValidateOptions<TenantData
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void InRange(List<string> failures, string option, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"{option} is {value}: it must be from {min} to {max}.");
+        }
     }
 
     private static void Positive(List<string> failures, string option, TimeSpan value)

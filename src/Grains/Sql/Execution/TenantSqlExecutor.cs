@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
-using NodeDb.Orleans.Grains.Sql.Text;
 
 namespace NodeDb.Orleans.Grains.Sql.Execution;
 
@@ -8,6 +8,9 @@ internal sealed class TenantSqlExecutor : ITenantSqlExecutor
 {
     private readonly TenantEngines _engines;
     private readonly TimeProvider _time;
+
+    // Per silo: the session grain is a stateless worker, so a tenant's requests spread over silos; each silo bounds its share.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _running = new(StringComparer.Ordinal);
 
     public TenantSqlExecutor(TenantEngines engines, TimeProvider time)
     {
@@ -20,18 +23,39 @@ internal sealed class TenantSqlExecutor : ITenantSqlExecutor
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(owner);
         var engine = _engines.For(tenant);
-        var statements = Split(engine, sql);
-        if (statements.Count == 0)
+        if (string.IsNullOrWhiteSpace(sql))
         {
             throw new NodeDbException(ErrorCodes.SqlError, $"SQL '{sql}' has no statement to run.");
         }
 
+        var options = _engines.Options;
+        var gate = _running.GetOrAdd(tenant, _ => new SemaphoreSlim(options.AdHocMaxConcurrentPerTenant));
+        if (!gate.Wait(0))
+        {
+            throw new NodeDbException(
+                ErrorCodes.SqlError,
+                $"Tenant '{tenant}' already runs {options.AdHocMaxConcurrentPerTenant} ad-hoc SQL requests on this silo "
+                + $"(limit {nameof(TenantDatabaseOptions)}.{nameof(TenantDatabaseOptions.AdHocMaxConcurrentPerTenant)} = {options.AdHocMaxConcurrentPerTenant}): wait for one to finish.");
+        }
+
+        try
+        {
+            return await RunAsync(engine, tenant, sql, owner, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<SqlResult> RunAsync(ITenantEngine engine, string tenant, string sql, string owner, CancellationToken cancellationToken)
+    {
         var timeout = _engines.Options.DefaultTimeout;
         using var budget = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, cancellationToken);
         try
         {
-            return await engine.ExecuteAsync(tenant, statements, owner, linked.Token);
+            return await engine.ExecuteAsync(tenant, sql, owner, linked.Token);
         }
         catch (Exception e) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested && e is OperationCanceledException or DbException or StatementFailedException)
         {
@@ -45,33 +69,5 @@ internal sealed class TenantSqlExecutor : ITenantSqlExecutor
         {
             throw new NodeDbException(ErrorCodes.SqlError, $"Tenant '{tenant}': {SqlErrors.Message(e)}");
         }
-    }
-
-    // The lexer splits statements (it knows quotes, comments and dollar quoting), so the text is given to
-    // it as a block; a procedural block on PostgreSQL stays one server-side DO statement.
-    private static IReadOnlyList<string> Split(ITenantEngine engine, string sql)
-    {
-        var text = sql.Trim();
-        var isBlock = text.StartsWith("BEGIN", StringComparison.OrdinalIgnoreCase)
-            && text.TrimEnd(';', ' ', '\n', '\r', '\t').EndsWith("END", StringComparison.OrdinalIgnoreCase)
-            && text.Length > 5 && char.IsWhiteSpace(text[5]);
-        SqlBody body;
-        try
-        {
-            body = SqlBody.Parse(isBlock ? text : "BEGIN\n" + text + "\nEND");
-        }
-        catch (NodeDbException e)
-        {
-            throw new NodeDbException(ErrorCodes.SqlError, e.Message);
-        }
-
-        if (!body.IsProcedural)
-        {
-            return body.Statements;
-        }
-
-        return engine.SupportsProcedural
-            ? [PlPgSqlBlock.Build(body)]
-            : throw new NodeDbException(ErrorCodes.SqlError, $"SQL '{sql}' uses procedural statements, which only a PostgreSQL tenant database can run.");
     }
 }

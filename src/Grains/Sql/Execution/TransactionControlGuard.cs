@@ -4,6 +4,8 @@ namespace NodeDb.Orleans.Grains.Sql.Execution;
 
 /// <summary>Refuses statements that would take a run outside its tenant's database or its one transaction.</summary>
 /// <remarks>
+/// An early, friendly message only, read with the PostgreSQL-dialect lexer: on SQLite the wall is the sandbox's
+/// authorizer (<see cref="Sqlite.SqliteSandbox"/>), on PostgreSQL the tenant's login role.
 /// COMMIT, ROLLBACK, SAVEPOINT and transaction starts are refused earlier, by <see cref="SqlBody.Parse"/>.
 /// What is left here is what the lexer cannot know is dangerous: <c>ATTACH</c>/<c>DETACH</c> would let a
 /// SQLite job open another tenant's file, and <c>VACUUM</c> cannot run inside the body's transaction.

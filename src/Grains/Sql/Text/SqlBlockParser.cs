@@ -19,6 +19,7 @@ internal sealed partial class SqlBlockParser
     private readonly int _limit;
     private readonly List<TokenRange> _leaves = [];
     private int _pos;
+    private int _depth;
     private bool _procedural;
 
     private SqlBlockParser(IReadOnlyList<SqlToken> tokens, int start, int limit)
@@ -110,23 +111,23 @@ internal sealed partial class SqlBlockParser
         var token = Current;
         if (token.IsKeyword("BEGIN"))
         {
-            ParseNestedBlock();
+            Nested(token, ParseNestedBlock);
         }
         else if (token.IsKeyword("IF"))
         {
-            ParseIf();
+            Nested(token, ParseIf);
         }
         else if (token.IsKeyword("CASE"))
         {
-            ParseCaseStatement();
+            Nested(token, ParseCaseStatement);
         }
         else if (token.IsKeyword("LOOP"))
         {
-            ParseLoopBody(_pos);
+            Nested(token, () => ParseLoopBody(_pos));
         }
         else if (token.IsAnyKeyword("WHILE", "FOR", "FOREACH"))
         {
-            ParseLoopHeader();
+            Nested(token, ParseLoopHeader);
         }
         else if (token.IsAnyKeyword(TransactionControl) || (token.IsKeyword("START") && NextIs("TRANSACTION")))
         {
@@ -143,6 +144,28 @@ internal sealed partial class SqlBlockParser
             var start = _pos;
             SkipSimpleStatement();
             _leaves.Add(new TokenRange(start, _pos));
+        }
+    }
+
+    /// <summary>
+    /// Parses one compound statement one level deeper. The parser recurses per level, so the depth is bounded:
+    /// a deeply nested script is refused here instead of overflowing the stack, which would end the process.
+    /// </summary>
+    private void Nested(SqlToken opener, Action parse)
+    {
+        if (++_depth > SqlBody.MaxNestingDepth)
+        {
+            throw new NodeDbException(ErrorCodes.BodyRejected,
+                $"{opener.Describe()} opens block level {_depth}: blocks, IF, CASE and loops nest at most {SqlBody.MaxNestingDepth} deep (limit SqlBody.MaxNestingDepth = {SqlBody.MaxNestingDepth}).");
+        }
+
+        try
+        {
+            parse();
+        }
+        finally
+        {
+            _depth--;
         }
     }
 

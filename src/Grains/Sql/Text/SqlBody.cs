@@ -8,6 +8,9 @@ namespace NodeDb.Orleans.Grains.Sql.Text;
 /// </remarks>
 public sealed class SqlBody
 {
+    /// <summary>How deep blocks, IF, CASE and loops may nest in a body (a deeper one is refused, naming this limit).</summary>
+    public const int MaxNestingDepth = 64;
+
     private readonly IReadOnlyList<SqlToken> _tokens;
     private readonly IReadOnlyList<TokenRange> _sqlLeaves;
     private readonly string _source;

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace NodeDb.Orleans.Grains.Sql.Execution;
+
+/// <summary>
+/// The sealed PostgreSQL ledger of scripts/postgres/tenant-setup.sql: table <c>nodedb.run_ledger</c>, owned by
+/// <c>nodedb_ledger_owner</c> and written only through SECURITY DEFINER functions that check an HMAC keyed by
+/// <see cref="TenantDatabaseOptions.PostgresLedgerKey"/>. The tenant's login may read the ledger and call the
+/// functions, but cannot compute a valid MAC, so it can neither forge nor delete a row.
+/// </summary>
+internal sealed class PostgresLedger
+{
+    private const char Separator = (char)31;
+    private readonly byte[] _key;
+
+    public PostgresLedger(string key) => _key = Encoding.UTF8.GetBytes(key);
+
+    /// <summary>Inserts the run's row inside <paramref name="transaction"/>; false when the run id was already there.</summary>
+    public async Task<bool> RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, string schedule, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT nodedb.record_run($1, $2, $3, $4)", connection, transaction);
+        command.Parameters.AddWithValue(runId);
+        command.Parameters.AddWithValue(schedule);
+        command.Parameters.AddWithValue(at);
+        command.Parameters.AddWithValue(Mac("record" + Separator + runId + Separator + schedule));
+        try
+        {
+            return await command.ExecuteScalarAsync(cancellationToken) is true;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.InvalidSchemaName)
+        {
+            throw NotSetUp(e);
+        }
+    }
+
+    /// <summary>True when the run id is in the ledger.</summary>
+    public static async Task<bool> ContainsAsync(NpgsqlConnection connection, string runId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM nodedb.run_ledger WHERE run_id = $1)", connection);
+        command.Parameters.AddWithValue(runId);
+        try
+        {
+            return await command.ExecuteScalarAsync(cancellationToken) is true;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            throw NotSetUp(e);
+        }
+    }
+
+    /// <summary>Deletes rows committed before <paramref name="olderThan"/>; returns how many.</summary>
+    public async Task<int> PruneAsync(NpgsqlConnection connection, DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        var cutoff = olderThan.ToUnixTimeMilliseconds();
+        await using var command = new NpgsqlCommand("SELECT nodedb.prune_runs($1, $2)", connection);
+        command.Parameters.AddWithValue(cutoff);
+        command.Parameters.AddWithValue(Mac("prune" + Separator + cutoff.ToString(CultureInfo.InvariantCulture)));
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static NodeDbException NotSetUp(PostgresException e) => new(
+        ErrorCodes.InvalidDefinition,
+        $"The tenant database has no sealed run ledger ({e.MessageText}): run scripts/postgres/tenant-setup.sql in it as docs/operations.md describes.");
+
+    private string Mac(string message) => Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(message)));
+}
