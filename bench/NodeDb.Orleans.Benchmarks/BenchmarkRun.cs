@@ -21,29 +21,29 @@ public static class BenchmarkRun
         var tables = new List<IReportTable>();
         if (scenarios.Contains("s1"))
         {
-            tables.Add(await RealWorkloadScenario.RunAsync(settings, log));
-            tables.Add(await PunctualityScenario.RunAsync(settings, log));
+            await RunOneAsync(tables, "S1 real workload", () => RealWorkloadScenario.RunAsync(settings, log), log);
+            await RunOneAsync(tables, "S1 punctuality (no-op runner)", () => PunctualityScenario.RunAsync(settings, log), log);
         }
 
         if (scenarios.Contains("s2"))
         {
-            tables.Add(await RealBurstScenario.RunAsync(settings, log));
-            tables.Add(await BurstScenario.RunAsync(settings, log));
+            await RunOneAsync(tables, "S2 real burst", () => RealBurstScenario.RunAsync(settings, log), log);
+            await RunOneAsync(tables, "S2 burst (no-op runner)", () => BurstScenario.RunAsync(settings, log), log);
         }
 
         if (scenarios.Contains("s3"))
         {
-            tables.Add(await IdleScaleScenario.RunAsync(settings, log));
+            await RunOneAsync(tables, "S3 scale and idle cost", () => IdleScaleScenario.RunAsync(settings, log), log);
         }
 
         if (scenarios.Contains("s4"))
         {
-            tables.Add(await FailoverScenario.RunAsync(settings, log));
+            await RunOneAsync(tables, "S4 failover", () => FailoverScenario.RunAsync(settings, log), log);
         }
 
         if (scenarios.Contains("s5"))
         {
-            tables.Add(await PgCronScenario.RunAsync(settings, log));
+            await RunOneAsync(tables, "S5 pg_cron", () => PgCronScenario.RunAsync(settings, log), log);
         }
 
         if (scenarios.Contains("p1"))
@@ -52,6 +52,21 @@ public static class BenchmarkRun
         }
 
         return tables;
+    }
+
+    /// <summary>Runs one scenario; one that throws becomes a FAILED table, so the scenarios after it still run.</summary>
+    private static async Task RunOneAsync<T>(List<IReportTable> tables, string name, Func<Task<T>> scenario, TextWriter log)
+        where T : IReportTable
+    {
+        try
+        {
+            tables.Add(await scenario());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.WriteLine($"{name}: FAILED: {e}");
+            tables.Add(new FailedScenario(name, e));
+        }
     }
 
     /// <summary>The machine and load the figures came from.</summary>

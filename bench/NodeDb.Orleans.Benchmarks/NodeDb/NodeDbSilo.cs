@@ -29,14 +29,18 @@ public sealed class NodeDbSilo : IAsyncDisposable
     private readonly IHost _host;
     private readonly string _data;
 
-    private NodeDbSilo(IHost host, string data, StorageCounter counter, LatenessRecorder recorder, LogCounter logs)
+    private NodeDbSilo(IHost host, string data, StorageCounter counter, LatenessRecorder recorder, LogCounter logs, SqlTarget? target)
     {
+        Target = target;
         _host = host;
         _data = data;
         Storage = counter;
         Starts = recorder;
         Logs = logs;
     }
+
+    /// <summary>Where the real runner runs bodies; null with the no-op runner.</summary>
+    public SqlTarget? Target { get; }
 
     /// <summary>Warnings and errors the silo logged.</summary>
     public LogCounter Logs { get; }
@@ -119,7 +123,7 @@ public sealed class NodeDbSilo : IAsyncDisposable
 
         var host = builder.Build();
         await host.StartAsync();
-        return new NodeDbSilo(host, data, counter, recorder, logs);
+        return new NodeDbSilo(host, data, counter, recorder, logs, sql);
     }
 
     public async ValueTask DisposeAsync()

@@ -26,12 +26,24 @@ public static class TenantDatabases
     }
 
     /// <summary>Rows in the tenant's run ledger (one per committed run id) and in <c>fx</c> (one per body that committed).</summary>
+    /// <remarks>The runner creates the ledger with the tenant's first run, so a tenant that has not run yet has none: 0.</remarks>
     public static async Task<(long Ledger, long Effects)> CountAsync(NodeDbSilo silo, string tenant)
     {
-        var ledger = await silo.Sql.ExecuteAsync(tenant, "SELECT count(*) FROM nodedb_run_ledger", Owner);
-        var effects = await silo.Sql.ExecuteAsync(tenant, "SELECT count(*) FROM fx", Owner);
-        return (Convert.ToInt64(ledger.Rows[0][0], CultureInfo.InvariantCulture), Convert.ToInt64(effects.Rows[0][0], CultureInfo.InvariantCulture));
+        var exists = silo.Target?.Engine == Grains.Sql.Execution.TenantDatabaseEngine.Postgres
+            ? "SELECT count(*) FROM pg_tables WHERE tablename = 'nodedb_run_ledger'"
+            : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'nodedb_run_ledger'";
+        if (Long((await silo.Sql.ExecuteAsync(tenant, exists, Owner)).Rows[0][0]) == 0)
+        {
+            return (0, Long((await silo.Sql.ExecuteAsync(tenant, "SELECT count(*) FROM fx", Owner)).Rows[0][0]));
+        }
+
+        // One statement, so both counts come from one snapshot: runs still committing (a run's ledger row and its
+        // effect commit together) cannot make them differ.
+        var row = (await silo.Sql.ExecuteAsync(tenant, "SELECT (SELECT count(*) FROM nodedb_run_ledger), (SELECT count(*) FROM fx)", Owner)).Rows[0];
+        return (Long(row[0]), Long(row[1]));
     }
+
+    private static long Long(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
 
     /// <summary>The sum of the tenants' ledger rows: how many runs have committed so far.</summary>
     public static async Task<long> CommittedAsync(NodeDbSilo silo, IEnumerable<string> tenants)

@@ -39,6 +39,7 @@ public static class RealWorkloadScenario
                     var (history, once, note) = await RunLoadAsync(settings, load, $"l{index}t", load.Postgres ? server : null);
                     var missed = table.Add(load.Label, history, once, load.P99TargetMs);
                     table.Note(note);
+                    log.WriteLine(note);
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"S1: … {history.SucceededPercent:0.00} % Succeeded, {history.Rejected} Rejected, p50 {history.P50:0.0} / p99 {history.P99:0.0} / max {history.Max:0.0} ms; {(missed.Count == 0 ? "targets met" : "missed: " + string.Join(", ", missed))}"));
                 }
@@ -90,7 +91,8 @@ public static class RealWorkloadScenario
         var (history, once, wholeRun) = await SqlWorkload.MeasureAsync(silo, schedules, from, to, load.Schedules * (int)settings.LoadWindow.TotalSeconds);
         var note = string.Create(CultureInfo.InvariantCulture,
             $"{load.Label}: set up in {setup.TotalSeconds:0.0} s; window rows: {history.Statuses}; occurrences without a row: {history.Missing}; " +
-            $"whole run (warm-up included): {wholeRun}; {once.Ledger} ledger rows, {once.Effects} fx rows; " +
+            $"whole run (warm-up included): {wholeRun}; {once.Ledger} ledger rows, {once.Effects} fx rows, {once.SucceededRows} Succeeded rows " +
+            $"(occurrences with two Succeeded rows {history.Duplicates}, fx rows beyond the ledger {once.ExtraEffects}, Σ|Succeeded − ledger| {once.Mismatch}); " +
             $"{(undisabled > 0 ? $"{undisabled} schedules did not answer the disable call within 5 s (their runs may still have been landing while counted); " : "")}warnings and errors logged: {silo.Logs.Total} ({silo.Logs.Summary()}); load average at the window's end {loadAverage}.");
         return (history, once, note);
     }
