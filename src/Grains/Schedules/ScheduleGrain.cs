@@ -74,10 +74,23 @@ public sealed partial class ScheduleGrain(
     {
         var cron = ScheduleValidator.Validate(definition, Key, settings.DefaultZone, runner, settings.Limits);
         var now = clock.GetUtcNow();
+        ScheduleValidator.CheckInterval(cron, definition.Cron, now, _options.MinimumInterval);
         var existed = Definition is not null;
         if (existed && !replace)
         {
             throw new NodeDbException(ErrorCodes.AlreadyExists, $"Schedule '{definition.Name}' already exists in tenant '{definition.Tenant}'.");
+        }
+
+        if (!existed)
+        {
+            // Checked by the grain itself, so no path around it; concurrent CREATEs may pass it together by a few.
+            var names = await GrainFactory.GetGrain<ITenantSchedulesGrain>(definition.Tenant).ListAsync();
+            if (names.Length >= _options.MaxSchedulesPerTenant)
+            {
+                throw new NodeDbException(
+                    ErrorCodes.InvalidDefinition,
+                    $"Tenant '{definition.Tenant}' has {names.Length} schedules: at most {_options.MaxSchedulesPerTenant} are allowed (limit Scheduler:MaxSchedulesPerTenant = {_options.MaxSchedulesPerTenant}); drop one first.");
+            }
         }
 
         if (!existed)
@@ -102,6 +115,7 @@ public sealed partial class ScheduleGrain(
         var current = RequireDefinition();
         var cron = ScheduleValidator.Validate(definition, Key, settings.DefaultZone, runner, settings.Limits);
         var now = clock.GetUtcNow();
+        ScheduleValidator.CheckInterval(cron, definition.Cron, now, _options.MinimumInterval);
         if (current.Cron != definition.Cron || current.TimeZone != definition.TimeZone || (!current.Enabled && definition.Enabled))
         {
             // A new cadence (or a re-enable) starts from the current unit: never a catch-up of what the old one

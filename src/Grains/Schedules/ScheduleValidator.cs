@@ -82,6 +82,27 @@ public static partial class ScheduleValidator
         }
     }
 
+    /// <summary>Refuses a cron whose next 100 occurrences come closer than <paramref name="minimum"/> (<c>Scheduler:MinimumInterval</c>).</summary>
+    public static void CheckInterval(CronSchedule cron, string expression, DateTimeOffset now, TimeSpan minimum)
+    {
+        ArgumentNullException.ThrowIfNull(cron);
+        if (minimum <= TimeSpan.FromSeconds(1))
+        {
+            return;
+        }
+
+        var next = cron.Next(now, 100);
+        for (var i = 1; i < next.Count; i++)
+        {
+            var gap = next[i] - next[i - 1];
+            if (gap < minimum)
+            {
+                throw Invalid(
+                    $"CRON '{expression}' fires {gap.TotalSeconds:0.###} s apart (at {next[i - 1]:O} and {next[i]:O}): occurrences must be at least {minimum} apart (limit Scheduler:MinimumInterval = {minimum}).");
+            }
+        }
+    }
+
     /// <summary>Refuses a text longer than <paramref name="max"/>, naming the setting that bounds it.</summary>
     public static void CheckLength(string what, string? value, int max, string setting)
     {

@@ -6,7 +6,7 @@ using NodeDb.Orleans.Tests.Firing;
 
 namespace NodeDb.Orleans.Tests.Client;
 
-/// <summary>The per-tenant limits the session grain enforces on CREATE and ALTER, each refusal naming its limit.</summary>
+/// <summary>The per-tenant limits on CREATE and ALTER, each refusal naming its limit, whichever way the call comes.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class SessionLimitTests
 {
@@ -48,6 +48,26 @@ public sealed class SessionLimitTests
         Assert.Contains("Scheduler:MinimumInterval = 00:05:00", tooOften.Message, StringComparison.Ordinal);
         Assert.Contains("60 s apart", tooOften.Message, StringComparison.Ordinal);
         Assert.Contains("Scheduler:MinimumInterval", alteredTooOften.Message, StringComparison.Ordinal);
+        Assert.Equal("0 * * * *", (await cluster.Schedule("acme", "a").GetStatusAsync())!.Definition.Cron);
+    }
+
+    [Fact]
+    public async Task A_client_calling_the_schedule_grain_directly_meets_the_same_limits()
+    {
+        await using var cluster = await StartAsync();
+        await cluster.CreateAsync("acme", "a", "0 * * * *");
+        await cluster.CreateAsync("acme", "b", "0 * * * *");
+
+        // Not through the session grain: IScheduleGrain is public to a tenant's admin, so the grain must check itself.
+        var third = await Assert.ThrowsAsync<NodeDbException>(() => cluster.CreateAsync("acme", "c", "0 * * * *"));
+        var tooOften = await Assert.ThrowsAsync<NodeDbException>(() => cluster.CreateAsync("other", "d", "*/1 * * * *"));
+        var status = (await cluster.Schedule("acme", "a").GetStatusAsync())!;
+        var alteredTooOften = await Assert.ThrowsAsync<NodeDbException>(() => cluster.Schedule("acme", "a").UpdateAsync(status.Definition with { Cron = "*/2 * * * *" }));
+
+        Assert.Contains("Scheduler:MaxSchedulesPerTenant = 2", third.Message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:MinimumInterval = 00:05:00", tooOften.Message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:MinimumInterval", alteredTooOften.Message, StringComparison.Ordinal);
+        Assert.Null(await cluster.Schedule("acme", "c").GetStatusAsync());
         Assert.Equal("0 * * * *", (await cluster.Schedule("acme", "a").GetStatusAsync())!.Definition.Cron);
     }
 }
