@@ -1,8 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
+using NodeDb.Orleans.Tests.Postgres;
 
 namespace NodeDb.Orleans.Benchmarks.Postgres;
 
@@ -16,71 +13,35 @@ namespace NodeDb.Orleans.Benchmarks.Postgres;
 /// </remarks>
 public sealed class PostgresServer : IAsyncDisposable
 {
-    private readonly string _directory;
-    private readonly string _bin;
+    private readonly PostgresProcess _process;
 
-    private PostgresServer(string directory, string bin, int port)
-    {
-        _directory = directory;
-        _bin = bin;
-        Port = port;
-    }
+    private PostgresServer(PostgresProcess process) => _process = process;
 
-    public int Port { get; }
+    public int Port => _process.Port;
 
     /// <summary>The server binaries' directory, or null when PostgreSQL is not installed (scripts/postgres/install.sh).</summary>
-    public static string? FindBinaries()
-    {
-        const string root = "/usr/lib/postgresql";
-        if (!Directory.Exists(root))
-        {
-            return null;
-        }
-
-        return Directory.GetDirectories(root)
-            .Select(d => (Dir: d, Version: decimal.TryParse(Path.GetFileName(d), CultureInfo.InvariantCulture, out var v) ? v : -1))
-            .Where(x => File.Exists(Path.Combine(x.Dir, "bin", "postgres")))
-            .OrderByDescending(x => x.Version)
-            .Select(x => Path.Combine(x.Dir, "bin"))
-            .FirstOrDefault();
-    }
+    public static string? FindBinaries() => PostgresProcess.FindBinaries();
 
     /// <summary>Whether the server can load pg_cron (Debian package postgresql-15-cron, scripts/postgres/install-pg-cron.sh).</summary>
     public static bool HasPgCron() =>
         FindBinaries() is { } bin && File.Exists(Path.Combine(Path.GetDirectoryName(bin)!, "lib", "pg_cron.so"));
 
     /// <summary>A connection string as the superuser <c>postgres</c> (no password: trust on loopback).</summary>
-    public string ConnectionString(string database = "postgres") =>
-        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Timeout=15;Command Timeout=120";
+    public string ConnectionString(string database = "postgres") => _process.ConnectionString(database, "Timeout=15;Command Timeout=120");
 
     /// <param name="settings">Extra <c>-c name=value</c> server settings, for example pg_cron's.</param>
     public static async Task<PostgresServer> StartAsync(BenchSettings bench, IReadOnlyDictionary<string, string>? settings = null)
     {
         var bin = FindBinaries()
             ?? throw new InvalidOperationException("PostgreSQL server binaries are missing: no /usr/lib/postgresql/*/bin/postgres. Run scripts/postgres/install.sh.");
-        var directory = Path.Combine(Path.GetTempPath(), "nodedb-bench-pg-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(directory);
-        if (IsRoot() && !OperatingSystem.IsWindows())
-        {
-            // The server runs as the postgres OS user and creates its data and socket files in here.
-            File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111);
-        }
-
-        var server = new PostgresServer(directory, bin, FreePort());
-        await RunAsync(Path.Combine(bin, "initdb"), $"-D {directory}/data -U postgres -A trust -E UTF8 --no-sync --no-instructions");
-        var options = $"-k {directory} -h 127.0.0.1 -p {server.Port} -c max_connections=300";
+        var options = new List<string> { "max_connections=300" };
         if (bench.PostgresAsyncCommit)
         {
-            options += " -c synchronous_commit=off";
+            options.Add("synchronous_commit=off");
         }
 
-        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
-        {
-            options += $" -c {name}={value}";
-        }
-
-        await RunAsync(Path.Combine(bin, "pg_ctl"), $"-D {directory}/data -l {directory}/server.log -w -t 60 -o \"{options}\" start");
-        return server;
+        options.AddRange((settings ?? new Dictionary<string, string>()).Select(s => $"{s.Key}={s.Value}"));
+        return new PostgresServer(await PostgresProcess.StartAsync(bin, "nodedb-bench-pg-", options, TimeSpan.FromSeconds(60)));
     }
 
     public Task CreateDatabaseAsync(string name) => ExecuteAsync("postgres", $"CREATE DATABASE \"{name}\"");
@@ -118,39 +79,6 @@ public sealed class PostgresServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await RunAsync(Path.Combine(_bin, "pg_ctl"), $"-D {_directory}/data -m immediate -w stop", throwOnError: false);
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp directory is harmless; the next run uses a fresh one.
-        }
-    }
-
-    private static bool IsRoot() => Environment.UserName == "root";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task RunAsync(string file, string arguments, bool throwOnError = true)
-    {
-        var info = IsRoot() ? new ProcessStartInfo("runuser", $"-u postgres -- {file} {arguments}") : new ProcessStartInfo(file, arguments);
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        info.WorkingDirectory = "/tmp";
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0 && throwOnError)
-        {
-            throw new InvalidOperationException($"{file} {arguments} exited with {process.ExitCode}: {await stderr}{await stdout}");
-        }
+        await _process.DisposeAsync();
     }
 }

@@ -1,7 +1,5 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
+using NodeDb.Orleans.Tests.Postgres;
 using NodeDb.Orleans.Tests.Sql;
 
 [assembly: AssemblyFixture(typeof(PostgresFixture))]
@@ -19,9 +17,7 @@ namespace NodeDb.Orleans.Tests.Sql;
 public sealed class PostgresFixture : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private string? _directory;
-    private string? _bin;
-    private int _port;
+    private PostgresProcess? _server;
     private string? _startError;
 
     /// <summary>The sealed ledger's key the fixture's tenant databases are set up with (TenantDatabase:PostgresLedgerKey).</summary>
@@ -32,11 +28,11 @@ public sealed class PostgresFixture : IAsyncDisposable
 
     /// <summary>The connection string template a silo uses: database <c>nodedb_{tenant}</c> as login role <c>tenant_{tenant}</c>.</summary>
     public string TenantConnectionTemplate =>
-        $"Host=127.0.0.1;Port={_port};Username=tenant_{{tenant}};Password=unused-with-trust;Database=nodedb_{{tenant}};Pooling=true;Timeout=5";
+        $"Host=127.0.0.1;Port={_server?.Port};Username=tenant_{{tenant}};Password=unused-with-trust;Database=nodedb_{{tenant}};Pooling=true;Timeout=5";
 
     /// <summary>A connection string to database <paramref name="database"/> as the superuser <c>postgres</c>.</summary>
     public string ConnectionString(string database = "postgres") =>
-        $"Host=127.0.0.1;Port={_port};Username=postgres;Database={database};Pooling=true;Timeout=5";
+        _server!.ConnectionString(database, "Pooling=true;Timeout=5");
 
     /// <summary>Starts the server unless it runs; fails with what to do when it cannot.</summary>
     public async Task EnsureStartedAsync()
@@ -49,7 +45,7 @@ public sealed class PostgresFixture : IAsyncDisposable
                 Assert.Fail(_startError);
             }
 
-            if (_directory is null)
+            if (_server is null)
             {
                 try
                 {
@@ -114,37 +110,13 @@ public sealed class PostgresFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_directory is not null && _bin is not null)
+        if (_server is not null)
         {
             NpgsqlConnection.ClearAllPools();
-            await RunAsync(Path.Combine(_bin, "pg_ctl"), $"-D {_directory}/data -m immediate -w stop", throwOnError: false);
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temp directory is harmless; the next run uses a fresh one.
-            }
+            await _server.DisposeAsync();
         }
 
         _gate.Dispose();
-    }
-
-    private static string? FindBinaries()
-    {
-        const string root = "/usr/lib/postgresql";
-        if (!Directory.Exists(root))
-        {
-            return null;
-        }
-
-        return Directory.GetDirectories(root)
-            .Select(d => (Dir: d, Version: decimal.TryParse(Path.GetFileName(d), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : -1))
-            .Where(x => File.Exists(Path.Combine(x.Dir, "bin", "postgres")))
-            .OrderByDescending(x => x.Version)
-            .Select(x => Path.Combine(x.Dir, "bin"))
-            .FirstOrDefault();
     }
 
     /// <summary>Fills psql's <c>:"name"</c> (identifier) and <c>:'name'</c> (literal) variables, as <c>psql -v</c> would.</summary>
@@ -173,56 +145,18 @@ public sealed class PostgresFixture : IAsyncDisposable
         throw new InvalidOperationException($"No NodeDb.Orleans.sln above {AppContext.BaseDirectory}.");
     }
 
-    private static bool IsRoot() => Environment.UserName == "root";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task RunAsync(string file, string arguments, bool throwOnError = true)
-    {
-        var info = IsRoot()
-            ? new ProcessStartInfo("runuser", $"-u postgres -- {file} {arguments}")
-            : new ProcessStartInfo(file, arguments);
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        info.WorkingDirectory = "/tmp";
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0 && throwOnError)
-        {
-            throw new InvalidOperationException($"{file} {arguments} exited with {process.ExitCode}: {await stderr}{await stdout}");
-        }
-    }
-
     private async Task StartAsync()
     {
-        _bin = FindBinaries();
-        if (_bin is null)
+        var bin = PostgresProcess.FindBinaries();
+        if (bin is null)
         {
             var ci = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase) ? " (CI=true)" : "";
             Assert.Fail($"PostgreSQL server binaries are missing{ci}: no /usr/lib/postgresql/*/bin/postgres. Run scripts/postgres/install.sh, then run the tests again.");
         }
 
-        var directory = Path.Combine(Path.GetTempPath(), "nodedb-pg-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(directory);
-        if (IsRoot() && !OperatingSystem.IsWindows())
-        {
-            // The server runs as the postgres OS user and creates its data and socket files in here.
-            // (chown is not always permitted to root in containers; an open mode is.)
-            File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111);
-        }
-
-        _directory = directory;
-        _port = FreePort();
-        await RunAsync(Path.Combine(_bin, "initdb"), $"-D {directory}/data -U postgres -A trust -E UTF8 --no-sync --no-instructions");
-        var settings = $"-k {directory} -h 127.0.0.1 -p {_port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60";
-        await RunAsync(Path.Combine(_bin, "pg_ctl"), $"-D {directory}/data -l {directory}/server.log -w -t 30 -o \"{settings}\" start");
+        // Durability off: the tests check outcomes, not what survives a power loss (the benchmark keeps it on).
+        _server = await PostgresProcess.StartAsync(
+            bin, "nodedb-pg-", ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=60"], TimeSpan.FromSeconds(30));
         await ExecuteAsync("postgres", await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "scripts", "postgres", "cluster-setup.sql")));
     }
 }
