@@ -31,4 +31,10 @@ public sealed record InFlightRun
 
     /// <summary>True for a SCOPE LOCAL run whose id already names its silo: it is never fanned out again.</summary>
     [Id(9)] public bool PerSilo { get; init; }
+
+    /// <summary>
+    /// True for a run taken back, before it started, from a silo that was stopping (a graceful hand-off): no dispatcher
+    /// holds it and it never ran, so the schedule's next activation dispatches it again, under the same id, at once.
+    /// </summary>
+    [Id(10)] public bool HandedOff { get; init; }
 }

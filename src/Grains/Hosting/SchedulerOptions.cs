@@ -110,6 +110,13 @@ public sealed class SchedulerOptions
     /// <summary>How long shutdown waits for runs in flight before cancelling them. Defaults to 10 s.</summary>
     public TimeSpan ShutdownDrain { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a stopping silo spends handing its schedules, and the runs it armed but has not started, to the active
+    /// silos that remain, before it stops firing; zero turns the hand-off off (schedules then wait for the failure path).
+    /// Whatever is not handed over in time is settled by the survivors as after a crash. Defaults to 15 s.
+    /// </summary>
+    public TimeSpan ShutdownHandOff { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Checks every value, naming the option and the value in the message.</summary>
     public void Validate()
     {
@@ -141,6 +148,7 @@ public sealed class SchedulerOptions
         Require(HealthStaleAfter > TimeSpan.Zero, $"HealthStaleAfter = {HealthStaleAfter} must be positive.");
         Require(HistoryKeepPerSchedule >= 1, $"HistoryKeepPerSchedule = {HistoryKeepPerSchedule} must be at least 1.");
         Require(OutboxCap >= 1, $"OutboxCap = {OutboxCap} must be at least 1.");
+        Require(ShutdownHandOff >= TimeSpan.Zero && ShutdownHandOff <= TimeSpan.FromMinutes(5), $"ShutdownHandOff = {ShutdownHandOff} must be between 0 and 5 minutes.");
         Require(HistoryRetention > TimeSpan.Zero, $"HistoryRetention = {HistoryRetention} must be positive.");
         Scheduling.ScheduleZone.Parse(DefaultTimeZone);
         Health.ShardRouting.Parse(Routing);

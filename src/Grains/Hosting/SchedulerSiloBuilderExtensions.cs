@@ -67,6 +67,10 @@ public static class SchedulerSiloBuilderExtensions
         services.AddSingleton<FailoverWatcher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<FailoverWatcher>());
 
+        // Graceful stop: hand schedules and armed runs to the silos that remain before this one stops firing.
+        services.AddSingleton<ShutdownHandOff>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ShutdownHandOff>());
+
         // Every silo that runs the scheduler enforces keys: there is no way to start one without the filter.
         builder.AddNodeDbSecurity();
         return builder;

@@ -158,6 +158,26 @@ public sealed partial class JobDispatcher : IDisposable
     }
 
     /// <summary>
+    /// Takes back a run that has not started (held for its instant or queued for a slot) so its schedule can dispatch it
+    /// on another silo: it leaves without a completion and never starts here. False when it is not here under this
+    /// dispatch, or has already started (then it runs to its end here and reports as usual).
+    /// </summary>
+    public bool Withdraw(RunKey key, string dispatch)
+    {
+        lock (_gate)
+        {
+            if (!_runs.TryGetValue(key, out var run) || run.Dispatch != dispatch || run.Phase is not (RunPhase.Held or RunPhase.Queued))
+            {
+                return false;
+            }
+
+            Unwait(run);
+            Remove(run);
+            return true;
+        }
+    }
+
+    /// <summary>
     /// Cancels a run here: one that has not started ends Cancelled at once; a running one is interrupted, unless
     /// <paramref name="onlyBeforeStart"/> (a pause or a disable withdraws what is armed, never a run that has begun).
     /// </summary>

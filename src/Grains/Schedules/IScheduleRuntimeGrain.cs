@@ -11,4 +11,12 @@ public interface IScheduleRuntimeGrain : IGrainWithStringKey
     /// <summary>Records the end of a run and starts what waits behind it. A completion for an unknown run id is ignored.</summary>
     [Alias("CompleteRun")]
     Task CompleteRunAsync(RunCompletion completion);
+
+    /// <summary>
+    /// Silo <paramref name="fromSilo"/> is stopping: when this activation lives there, it takes back its runs that have
+    /// not started, keeps them to start first, and migrates to <paramref name="toSilo"/>, which dispatches them at their
+    /// instant. Anywhere else a no-op. Returns whether this activation moved.
+    /// </summary>
+    [Alias("HandOff")]
+    Task<bool> HandOffAsync(string fromSilo, string toSilo);
 }

@@ -1,4 +1,5 @@
 using NodeDb.Orleans.Grains.Running;
+using Orleans.Runtime.Placement;
 
 namespace NodeDb.Orleans.Grains.Schedules;
 
@@ -16,6 +17,7 @@ public sealed partial class ScheduleGrain
     /// </summary>
     private async Task SettleOrphansAsync(DateTimeOffset now)
     {
+        await RedispatchHandedOffAsync(now);
         var changed = false;
         foreach (var run in state.State.InFlight.ToList())
         {
@@ -81,6 +83,80 @@ public sealed partial class ScheduleGrain
         {
             await StartBacklogAsync(now);
         }
+    }
+
+    /// <summary>
+    /// The silo stopping hands this schedule over (<see cref="IScheduleRuntimeGrain.HandOffAsync"/>): takes back the runs
+    /// its dispatcher has not started, marks them handed off in the state, and migrates to <paramref name="toSilo"/>.
+    /// A run already running stays there to its end; its completion finds this schedule wherever it then lives.
+    /// </summary>
+    public async Task<bool> HandOffAsync(string fromSilo, string toSilo)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fromSilo);
+        ArgumentException.ThrowIfNullOrEmpty(toSilo);
+        if (dispatcher.SiloName != fromSilo || toSilo == fromSilo)
+        {
+            return false;
+        }
+
+        var runs = state.State.InFlight;
+        var withdrawn = 0;
+        for (var i = 0; i < runs.Count; i++)
+        {
+            // Withdrawn under the dispatcher's lock: a run is either taken back before it starts, or it has started and
+            // is left alone. Never both, so it can never run twice.
+            if (runs[i].Silo == dispatcher.SiloName && dispatcher.Withdraw(new RunKey(Key, runs[i].RunId), runs[i].Dispatch))
+            {
+                runs[i] = runs[i] with { HandedOff = true };
+                withdrawn++;
+            }
+        }
+
+        if (withdrawn > 0)
+        {
+            // Should this write fail, the runs are gone from the dispatcher but the state still places them here: the
+            // next activation finds nobody holding them and settles them from the ledger (absent), as after a crash.
+            await WriteStateAsync();
+        }
+
+        ticker.Remove(Key);
+        if (Definition is not null)
+        {
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, SiloAddress.FromParsableString(toSilo));
+            MigrateOnIdle();
+        }
+        else
+        {
+            DeactivateOnIdle();
+        }
+
+        LogHandedOff(logger, Key, toSilo, withdrawn);
+        return true;
+    }
+
+    /// <summary>Dispatches here, at once and before anything else, the runs a stopping silo handed back (never started).</summary>
+    private async Task RedispatchHandedOffAsync(DateTimeOffset now)
+    {
+        var runs = state.State.InFlight;
+        var moved = new List<InFlightRun>();
+        for (var i = 0; i < runs.Count; i++)
+        {
+            if (runs[i].HandedOff)
+            {
+                // Already admitted by the overlap policy when claimed: they are dispatched, not planned again.
+                runs[i] = runs[i] with { HandedOff = false, Silo = dispatcher.SiloName, Dispatch = NewDispatch() };
+                moved.Add(runs[i]);
+            }
+        }
+
+        if (moved.Count == 0)
+        {
+            return;
+        }
+
+        // Persisted before dispatching, so a crash from here on finds the run on this silo under its new dispatch.
+        await WriteStateAsync();
+        await DispatchAsync(moved, now);
     }
 
     /// <summary>

@@ -61,6 +61,15 @@ public sealed class DueIndex
 
     public void Remove(string key) => Set(key, null);
 
+    /// <summary>Every schedule with an entry here now (its own or a retry): what a stopping silo hands to the survivors.</summary>
+    public List<string> Keys()
+    {
+        lock (_lock)
+        {
+            return [.. _due.Keys.Union(_retries.Keys, StringComparer.Ordinal)];
+        }
+    }
+
     /// <summary>Removes and returns every schedule due at or before <paramref name="now"/>; each re-registers after its poke.</summary>
     public List<string> TakeDue(DateTimeOffset now)
     {

@@ -64,8 +64,14 @@ public sealed class ScriptedJobRunner : IJobRunner
         return JobOutcome.Succeeded(1);
     }
 
-    public Task<bool?> WasCommittedAsync(string tenant, string runId, CancellationToken cancellationToken) =>
-        Task.FromResult<bool?>(_ledger.ContainsKey(runId));
+    /// <summary>Every run id the scheduler asked the ledger about: the failure path's footprint.</summary>
+    public ConcurrentQueue<string> Probes { get; } = new();
+
+    public Task<bool?> WasCommittedAsync(string tenant, string runId, CancellationToken cancellationToken)
+    {
+        Probes.Enqueue(runId);
+        return Task.FromResult<bool?>(_ledger.ContainsKey(runId));
+    }
 
     public void ValidateBody(string tenant, string body)
     {
