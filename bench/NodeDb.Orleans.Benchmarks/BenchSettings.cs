@@ -48,6 +48,9 @@ public sealed record BenchSettings
     /// <summary>S4: how long the schedules keep running after the last failover, before they are disabled and counted.</summary>
     public TimeSpan S4Tail { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>S6: every-second schedules on the three silo processes during the rolling restart (0: S6 is not run).</summary>
+    public int S6Schedules { get; init; } = 50;
+
     /// <summary>Whether to add the diagnostic NodeDb.Orleans passes (raised cap, in-memory storage) that explain a miss.</summary>
     public bool Diagnostics { get; init; } = true;
 
@@ -99,6 +102,7 @@ public sealed record BenchSettings
         S3Window = TimeSpan.FromSeconds(1),
         SetupConcurrency = 8,
         S4Rounds = 0, // S4 starts Azurite and three silo processes: too slow for a smoke test
+        S6Schedules = 0, // so does S6
         PlanningRepetitions = 10,
     };
 }

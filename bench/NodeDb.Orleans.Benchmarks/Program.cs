@@ -1,7 +1,7 @@
 using NodeDb.Orleans.Benchmarks;
 using NodeDb.Orleans.Benchmarks.Scenarios;
 
-// scripts/bench.sh [--quick|--full] [--only s1,s2,s3,s4,s5] [--s1-loads 1x100,10x100,10x100pg] [--pg-async-commit]
+// scripts/bench.sh [--quick|--full] [--only s1,s2,s3,s4,s5,s6] [--s1-loads 1x100,10x100,10x100pg] [--pg-async-commit]
 if (args.Contains("--timer-probe"))
 {
     Console.WriteLine($"Machine: {BenchmarkRun.Machine()}");

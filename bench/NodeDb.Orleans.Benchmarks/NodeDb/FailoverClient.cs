@@ -6,7 +6,7 @@ using NodeDb.Orleans.Tests.Failover;
 namespace NodeDb.Orleans.Benchmarks.NodeDb;
 
 /// <summary>
-/// An Orleans client of an <see cref="AzureProcessCluster"/> for S4. Every call is retried until its deadline: while
+/// An Orleans client of an <see cref="AzureProcessCluster"/> for S4 and S6. Every call is retried until its deadline: while
 /// a killed silo is being declared dead, calls routed to it fail or time out.
 /// </summary>
 public sealed class FailoverClient : IAsyncDisposable
@@ -39,10 +39,6 @@ public sealed class FailoverClient : IAsyncDisposable
 
     public async Task<IReadOnlyList<RunRecord>> HistoryAsync(string tenant, string name) =>
         await CallAsync(c => c.GetGrain<IJobHistoryGrain>(tenant).QueryAsync(new HistoryQuery { Schedule = name, Limit = 10_000 }));
-
-    /// <summary>Silos that the cluster's membership lists as active.</summary>
-    public async Task<int> ActiveSilosAsync() =>
-        (await CallAsync(c => c.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true))).Count;
 
     public async ValueTask DisposeAsync()
     {

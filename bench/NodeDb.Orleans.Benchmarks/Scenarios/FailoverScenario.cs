@@ -62,7 +62,7 @@ public static class FailoverScenario
         var rounds = new List<Round>();
         for (var round = 1; round <= settings.S4Rounds; round++)
         {
-            var hosts = await HostsAsync(client, tenant, names, since, runs: 2);
+            var hosts = await ProcessClusterSteps.HostsAsync(client, tenant, names, since, runs: 2);
             var victim = hosts.Values.Where(h => cluster.IndexOf(h) >= 0)
                 .GroupBy(h => h, StringComparer.Ordinal).OrderByDescending(g => g.Count()).First().Key;
             var index = cluster.IndexOf(victim);
@@ -79,34 +79,34 @@ public static class FailoverScenario
             if (round < settings.S4Rounds)
             {
                 await cluster.RestartAsync(index);
-                await WaitForActiveSilosAsync(client, Silos);
+                await cluster.WaitReadyAsync(index);
                 since = DateTimeOffset.UtcNow;
             }
         }
 
         await Task.Delay(settings.S4Tail);
         log.WriteLine("S4: disabling the schedules and counting every occurrence…");
-        var lastFired = await StopAndSettleAsync(client, tenant, names);
-        var count = new Tally();
+        var lastFired = await ProcessClusterSteps.StopAndSettleAsync(client, tenant, names);
+        var count = new OccurrenceTally();
         foreach (var name in names)
         {
             var history = await client.HistoryAsync(tenant, name);
             var effects = OccurrenceAccounting.ReadEffects(cluster.TenantDatabase(tenant), name);
-            count.Add(OccurrenceAccounting.Check(name, history, effects, lastFired[name]), Duplicates(history, effects));
+            count.Add(OccurrenceAccounting.Check(name, history, effects, lastFired[name]), ProcessClusterSteps.Duplicates(history, effects));
         }
 
         Fill(table, rounds, count, settings);
         return table;
     }
 
-    private static void Fill(ResultTable table, List<Round> rounds, Tally count, BenchSettings settings)
+    private static void Fill(ResultTable table, List<Round> rounds, OccurrenceTally count, BenchSettings settings)
     {
         var first = rounds.Select(r => r.FirstS).ToList();
         var all = rounds.Select(r => r.AllS).ToList();
-        table.Add("time from SIGKILL to first fire on a survivor, median, s", Median(first), double.NaN);
-        table.Add("time from SIGKILL to first fire on a survivor, max, s", Max(first), double.NaN, "< 20 s", Max(first) < 20);
-        table.Add("time until every orphaned schedule fired on a survivor, median, s", Median(all), double.NaN);
-        table.Add("time until every orphaned schedule fired on a survivor, max, s", Max(all), double.NaN);
+        table.Add("time from SIGKILL to first fire on a survivor, median, s", ProcessClusterSteps.Median(first), double.NaN);
+        table.Add("time from SIGKILL to first fire on a survivor, max, s", ProcessClusterSteps.Max(first), double.NaN, "< 20 s", ProcessClusterSteps.Max(first) < 20);
+        table.Add("time until every orphaned schedule fired on a survivor, median, s", ProcessClusterSteps.Median(all), double.NaN);
+        table.Add("time until every orphaned schedule fired on a survivor, max, s", ProcessClusterSteps.Max(all), double.NaN);
         table.Add("duplicate fires", count.Duplicates, double.NaN, "0", count.Duplicates == 0, "0");
         table.Add("occurrences without a history row", count.Unaccounted, double.NaN, "0", count.Unaccounted == 0, "0");
         table.Add("occurrences Missed (MISSED = QUEUE)", count.Missed, double.NaN, "0", count.Missed == 0, "0");
@@ -130,36 +130,6 @@ public static class FailoverScenario
         table.Note("Membership as the azure profile sets it: ProbeTimeout 2 s × NumMissedProbesLimit 3, membership table re-read every 10 s (TableRefreshTimeout); the rest Orleans 10 defaults.");
         table.Note("Quartz.NET: not measured. The RAMJobStore used for S1–S3 has no failover at all (a killed process takes its triggers with it); clustered Quartz (AdoJobStore) needs a database schema and was not set up.");
         table.Note($"Load average at the end of S4: {BenchmarkRun.LoadAverage()}.");
-    }
-
-    /// <summary>Waits until every schedule has succeeded <paramref name="runs"/> times after <paramref name="since"/>; returns the silo of each one's latest run.</summary>
-    private static async Task<Dictionary<string, string>> HostsAsync(FailoverClient client, string tenant, IReadOnlyList<string> names, DateTimeOffset since, int runs)
-    {
-        var hosts = new Dictionary<string, string>(StringComparer.Ordinal);
-        var deadline = DateTimeOffset.UtcNow + FailoverLimit;
-        foreach (var name in names)
-        {
-            while (true)
-            {
-                var done = (await client.HistoryAsync(tenant, name))
-                    .Where(r => r.Status == RunStatus.Succeeded && r.Silo is not null && r.StartedAt > since)
-                    .OrderBy(r => r.StartedAt).ToList();
-                if (done.Count >= runs)
-                {
-                    hosts[name] = done[^1].Silo!;
-                    break;
-                }
-
-                if (DateTimeOffset.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"S4: {tenant}/{name} ran {done.Count} times in {FailoverLimit.TotalSeconds} s, not {runs}.");
-                }
-
-                await Task.Delay(Poll);
-            }
-        }
-
-        return hosts;
     }
 
     /// <summary>Polls the orphans' history until each has a Succeeded run on another silo that started after the kill.</summary>
@@ -194,120 +164,5 @@ public static class FailoverScenario
             : (Seconds(fired.Values.Min()), pending > 0 ? double.NaN : Seconds(fired.Values.Max()), pending);
     }
 
-    private static async Task WaitForActiveSilosAsync(FailoverClient client, int silos)
-    {
-        var deadline = DateTimeOffset.UtcNow + FailoverLimit;
-        while (await client.ActiveSilosAsync() < silos)
-        {
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new TimeoutException($"S4: membership did not list {silos} active silos within {FailoverLimit.TotalSeconds} s.");
-            }
-
-            await Task.Delay(Poll);
-        }
-    }
-
-    /// <summary>Disables every schedule, then waits until none has a run in flight; returns each one's last fired occurrence.</summary>
-    private static async Task<Dictionary<string, DateTimeOffset>> StopAndSettleAsync(FailoverClient client, string tenant, List<string> names)
-    {
-        await Task.WhenAll(names.Select(name => client.DisableAsync(tenant, name)));
-        var lastFired = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        var deadline = DateTimeOffset.UtcNow + FailoverLimit;
-        foreach (var name in names)
-        {
-            ScheduleStatus? status;
-            while ((status = await client.StatusAsync(tenant, name)) is not { InFlight.IsEmpty: true })
-            {
-                if (DateTimeOffset.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"S4: {tenant}/{name} still had runs in flight {FailoverLimit.TotalSeconds} s after it was disabled.");
-                }
-
-                await Task.Delay(Poll);
-            }
-
-            lastFired[name] = status.LastFired ?? throw new InvalidOperationException($"S4: {tenant}/{name} never fired.");
-        }
-
-        return lastFired;
-    }
-
-    /// <summary>
-    /// Fires beyond one per occurrence: occurrences (cron, queued or catch-up) with more than one started or succeeded
-    /// row, plus run ids whose body took effect more than once.
-    /// </summary>
-    private static int Duplicates(IReadOnlyList<RunRecord> history, IReadOnlyDictionary<string, int> effects)
-    {
-        var starts = history
-            .Where(r => r.Trigger is RunTrigger.Cron or RunTrigger.Queue or RunTrigger.CatchUp && r.ScheduledAt is { } && (r.Status == RunStatus.Succeeded || r.StartedAt is { }))
-            .SelectMany(r => Covered(r.CoversFrom ?? r.ScheduledAt!.Value, r.ScheduledAt!.Value))
-            .GroupBy(t => t)
-            .Count(g => g.Count() > 1);
-        return starts + effects.Values.Count(c => c > 1);
-    }
-
-    private static IEnumerable<DateTimeOffset> Covered(DateTimeOffset from, DateTimeOffset to)
-    {
-        for (var t = from; t <= to; t = t.AddSeconds(1))
-        {
-            yield return t;
-        }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Where(double.IsFinite).Order().ToList();
-        return sorted.Count == 0 ? double.NaN
-            : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2]
-            : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    /// <summary>The largest value; NaN (shown as "–", and a missed target) when a round never finished.</summary>
-    private static double Max(List<double> values) =>
-        values.Count == 0 || values.Any(double.IsNaN) ? double.NaN : values.Max();
-
     private sealed record Round(int Number, string Victim, int Orphans, double FirstS, double AllS, int Pending);
-
-    /// <summary>The occurrence accounting of every schedule, summed.</summary>
-    private sealed class Tally
-    {
-        public int Occurrences { get; private set; }
-
-        public int Ran { get; private set; }
-
-        public int CaughtUp { get; private set; }
-
-        public int Missed { get; private set; }
-
-        public int Skipped { get; private set; }
-
-        public int Interrupted { get; private set; }
-
-        public int Other { get; private set; }
-
-        public int Withdrawn { get; private set; }
-
-        public int Unaccounted { get; private set; }
-
-        public int Duplicates { get; private set; }
-
-        public List<string> Problems { get; } = [];
-
-        public void Add(OccurrenceAccounting a, int duplicates)
-        {
-            Occurrences += a.Occurrences;
-            Ran += a.Ran;
-            CaughtUp += a.CoveredByCatchUp;
-            Missed += a.Missed;
-            Skipped += a.Skipped;
-            Interrupted += a.Interrupted;
-            Other += a.Other;
-            Withdrawn += a.Withdrawn;
-            // Check skips the counters of an occurrence that has no row at all.
-            Unaccounted += a.Occurrences - (a.Ran + a.CoveredByCatchUp + a.Missed + a.Skipped + a.Interrupted + a.Other);
-            Duplicates += duplicates;
-            Problems.AddRange(a.Problems);
-        }
-    }
 }

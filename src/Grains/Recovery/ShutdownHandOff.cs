@@ -38,8 +38,19 @@ public sealed partial class ShutdownHandOff(
     private const int MaxPasses = 3;
     private const int MaxConcurrentHandOffs = 32;
 
+    private volatile SiloAddress[]? _survivors;
+
     /// <summary>Raised when a hand-off ends (tests and diagnostics): how many schedules moved and how long it took.</summary>
     public event Action<HandOffReport>? Completed;
+
+    /// <summary>
+    /// Where a schedule on this silo must go instead of dispatching here, once this silo has begun handing off; null while
+    /// it is not stopping (or has nobody to hand to). Schedules activated here after the passes ask this themselves.
+    /// </summary>
+    public SiloAddress? SurvivorFor(string scheduleKey) =>
+        _survivors is { Length: > 0 } survivors
+            ? survivors[(int)((uint)StringComparer.Ordinal.GetHashCode(scheduleKey) % (uint)survivors.Length)]
+            : null;
 
     public void Participate(ISiloLifecycle lifecycle)
     {
@@ -59,9 +70,10 @@ public sealed partial class ShutdownHandOff(
             .ToArray();
         if (survivors.Length == 0 || options.Value.ShutdownHandOff <= TimeSpan.Zero)
         {
-            return Report(0, 0, 0, started, survivors.Length);
+            return Report(0, 0, 0, started, survivors: 0);
         }
 
+        _survivors = survivors;
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(options.Value.ShutdownHandOff);
         var from = self.ToParsableString();

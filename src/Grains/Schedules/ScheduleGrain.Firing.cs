@@ -128,9 +128,24 @@ public sealed partial class ScheduleGrain
     private async Task DispatchAsync(List<InFlightRun> runs, DateTimeOffset now)
     {
         var refused = new List<RunRecord>();
+        var leavingFor = handOff.SurvivorFor(Key);
+        var handedOff = 0;
         foreach (var run in runs)
         {
             var ticket = Ticket(run);
+            if (run.Silo == dispatcher.SiloName && leavingFor is not null)
+            {
+                // This silo is stopping: the run is not started here but goes with the schedule to a survivor.
+                var at = state.State.InFlight.IndexOf(run);
+                if (at >= 0)
+                {
+                    state.State.InFlight[at] = run with { HandedOff = true };
+                    handedOff++;
+                }
+
+                continue;
+            }
+
             if (run.Silo == dispatcher.SiloName)
             {
                 if (!dispatcher.TryAccept(ticket))
@@ -160,7 +175,16 @@ public sealed partial class ScheduleGrain
         {
             state.State.Outbox.AddRange(refused);
             state.State.LastStatus = RunStatus.Rejected;
+        }
+
+        if (refused.Count > 0 || handedOff > 0)
+        {
             await WriteStateAsync();
+        }
+
+        if (handedOff > 0)
+        {
+            MoveTo(leavingFor!);
         }
     }
 

@@ -119,25 +119,41 @@ public sealed partial class ScheduleGrain
             await WriteStateAsync();
         }
 
-        ticker.Remove(Key);
-        if (Definition is not null)
-        {
-            RequestContext.Set(IPlacementDirector.PlacementHintKey, SiloAddress.FromParsableString(toSilo));
-            MigrateOnIdle();
-        }
-        else
-        {
-            DeactivateOnIdle();
-        }
-
+        MoveTo(SiloAddress.FromParsableString(toSilo));
         LogHandedOff(logger, Key, toSilo, withdrawn);
         return true;
+    }
+
+    /// <summary>Leaves this silo's tick index and migrates to <paramref name="silo"/> once this turn ends.</summary>
+    private void MoveTo(SiloAddress silo)
+    {
+        ticker.Remove(Key);
+        if (Definition is null)
+        {
+            DeactivateOnIdle();
+            return;
+        }
+
+        // Migration carries the state; the hint names the silo (placement would otherwise be free to pick this one).
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+        MigrateOnIdle();
     }
 
     /// <summary>Dispatches here, at once and before anything else, the runs a stopping silo handed back (never started).</summary>
     private async Task RedispatchHandedOffAsync(DateTimeOffset now)
     {
         var runs = state.State.InFlight;
+        if (handOff.SurvivorFor(Key) is { } survivor)
+        {
+            // Activated on a silo that is itself stopping: the runs stay handed off, and the schedule moves on.
+            if (runs.Any(r => r.HandedOff))
+            {
+                MoveTo(survivor);
+            }
+
+            return;
+        }
+
         var moved = new List<InFlightRun>();
         for (var i = 0; i < runs.Count; i++)
         {

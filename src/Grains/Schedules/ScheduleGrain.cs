@@ -28,6 +28,7 @@ public sealed partial class ScheduleGrain(
     IJobRunner runner,
     IClusterMembershipService membership,
     HealthGate healthGate,
+    ShutdownHandOff handOff,
     SchedulerInstruments instruments,
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IScheduleRuntimeGrain, IRemindable
 {

@@ -93,6 +93,59 @@ public sealed class AzureProcessCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until silo number <paramref name="index"/> reports ready on its admin endpoint (<c>/health/ready</c>: Active
+    /// in membership, storage answering, tick loop running), as a deploy waits before stopping the next host.
+    /// </summary>
+    public async Task WaitReadyAsync(int index, TimeSpan? limit = null)
+    {
+        var silo = _silos[index] ?? throw new InvalidOperationException($"Silo {index} is not running.");
+        using var http = new HttpClient { BaseAddress = silo.AdminUri, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTimeOffset.UtcNow + (limit ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Silo {silo.Name} was not ready within {(limit ?? TimeSpan.FromSeconds(60)).TotalSeconds} s:\n{silo.Output}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>
+    /// Stops silo number <paramref name="index"/> gracefully (SIGTERM) and waits for the process to exit; returns how long
+    /// that took and everything the silo wrote to its console.
+    /// </summary>
+    public async Task<(TimeSpan Took, string Output)> StopAsync(int index)
+    {
+        var silo = _silos[index] ?? throw new InvalidOperationException($"Silo {index} is not running.");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (!await silo.StopAsync(TimeSpan.FromSeconds(60)))
+        {
+            throw new TimeoutException($"Silo {silo.Name} did not stop within 60 s of SIGTERM:\n{silo.Output}");
+        }
+
+        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var output = silo.Output;
+        await silo.DisposeAsync();
+        _silos[index] = null;
+        return (took, output);
+    }
+
     /// <summary>Which silo a history row names, by its silo port (<c>127.0.0.1:{port}@{generation}</c>); -1 if none.</summary>
     public int IndexOf(string siloAddress) =>
         _silos.FindIndex(s => s is not null && siloAddress.StartsWith($"127.0.0.1:{s.SiloPort}@", StringComparison.Ordinal));

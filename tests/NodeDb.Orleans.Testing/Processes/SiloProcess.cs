@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 namespace NodeDb.Orleans.Tests.Processes;
 
 /// <summary>
@@ -8,6 +9,7 @@ namespace NodeDb.Orleans.Tests.Processes;
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
+    private const int SigTerm = 15;
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -149,6 +151,38 @@ public sealed class SiloProcess : IAsyncDisposable
 
         await _process.WaitForExitAsync();
     }
+
+    /// <summary>
+    /// SIGTERM, as a deploy or <c>kubectl delete pod</c> stops a host: the silo shuts down gracefully (hands its schedules
+    /// over, drains its runs, leaves membership). Waits for the exit; SIGKILLs after <paramref name="limit"/>.
+    /// </summary>
+    /// <returns>Whether the process exited by itself within the limit.</returns>
+    public async Task<bool> StopAsync(TimeSpan limit)
+    {
+        if (_process.HasExited)
+        {
+            return true;
+        }
+
+        if (Terminate(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(limit);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            await KillAsync();
+            return false;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Terminate(int pid, int signal);
 
     public async ValueTask DisposeAsync()
     {

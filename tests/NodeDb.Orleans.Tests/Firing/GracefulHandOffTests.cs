@@ -3,6 +3,7 @@ using NodeDb.Orleans.Grains.Recovery;
 using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Ticking;
 using NodeDb.Orleans.Tests.Cluster;
+using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
 
 namespace NodeDb.Orleans.Tests.Firing;
@@ -92,6 +93,32 @@ public sealed class GracefulHandOffTests
         Assert.Equal(running.SiloAddress.ToParsableString(), row.Silo);
         Assert.Single(cluster.Scripted.RequestsOf("t1", "long"));
         Assert.Empty((await cluster.Schedule("t1", "long").GetStatusAsync())!.InFlight);
+        Assert.Empty(cluster.Scripted.Probes);
+    }
+
+    [Fact]
+    public async Task A_schedule_activated_on_a_silo_already_handing_off_runs_on_the_survivor_instead()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 2, storage: SchedulerCluster.SqliteStorage);
+        var (stopping, survivor) = (cluster.Cluster.Silos[0], cluster.Cluster.Silos[1]);
+        var report = await Services(cluster, stopping).GetRequiredService<ShutdownHandOff>().HandOffAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(1, report.Survivors);
+
+        // Placed on the stopping silo after its passes (a create through its gateway, a poke, a completion): the
+        // schedule must not start a run there, where the dispatcher is about to stop, but take it along.
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, stopping.SiloAddress);
+        await cluster.CreateAsync("t1", "late", "0 * * * *");
+        RequestContext.Clear();
+        Assert.Contains(ScheduleKey.Of("t1", "late"), Services(cluster, stopping).GetRequiredService<DueIndex>().Keys());
+        var runId = await cluster.Schedule("t1", "late").TriggerAsync("tester");
+
+        await Until.TrueAsync(() => Task.FromResult(cluster.Scripted.Requests.Any(r => r.RunId == runId)), TimeSpan.FromSeconds(20));
+        await cluster.DrainAsync();
+        await Until.TrueAsync(async () => (await cluster.HistoryAsync("t1", "late")).Any(r => r.RunId == runId));
+        var row = Assert.Single(await cluster.HistoryAsync("t1", "late"), r => r.RunId == runId);
+        Assert.Equal(RunStatus.Succeeded, row.Status);
+        Assert.Equal(survivor.SiloAddress.ToParsableString(), row.Silo);
+        Assert.Single(cluster.Scripted.Requests, r => r.RunId == runId);
         Assert.Empty(cluster.Scripted.Probes);
     }
 
