@@ -49,6 +49,10 @@ builder.UseOrleans(silo =>
     // Grain calls carry the caller's trace, so a run's span links to the tick that claimed it.
     silo.AddActivityPropagation();
 });
+// A graceful stop hands schedules over, then drains running bodies, then leaves membership: the host must wait for
+// all of it (.NET's default of 30 s could cut the drain short), so its budget follows the scheduler's settings.
+builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<SchedulerOptions>>((host, scheduler) =>
+    host.ShutdownTimeout = scheduler.Value.ShutdownHandOff + scheduler.Value.ShutdownDrain + TimeSpan.FromSeconds(30));
 builder.Services.AddNodeDbHealthChecks();
 builder.AddNodeDbTelemetry($"{Environment.MachineName}:{settings.SiloPort}");
 
