@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Schedules;
 using NodeDb.Orleans.Grains.Ticking;
 using Orleans.Runtime.Placement;
@@ -18,13 +19,16 @@ namespace NodeDb.Orleans.Grains.Recovery;
 /// (<see cref="IScheduleRuntimeGrain.HandOffAsync"/>: runs armed but not started are taken back from the dispatcher,
 /// and the activation migrates to a survivor, which dispatches them at their instant), then pokes it with the same
 /// placement hint, so a schedule whose migration did not happen, or that had no activation, is active on the survivor
-/// at once. A few passes catch schedules activated here meanwhile.</para>
+/// at once. It repeats until neither the tick index nor the dispatcher holds anything and no poke is under way; from
+/// its start, a schedule poked or dispatching here moves itself instead (<see cref="SurvivorFor"/>).</para>
 /// <para>Runs already running stay and finish during the dispatcher's drain; their completions reach the schedule
 /// wherever it now lives. Whatever is not handed over within <see cref="SchedulerOptions.ShutdownHandOff"/> (or when
 /// no other silo is active) is left to the failure path, which settles it from the tenant's ledger.</para>
 /// </remarks>
 public sealed partial class ShutdownHandOff(
     DueIndex index,
+    JobDispatcher dispatcher,
+    SchedulerTickService ticker,
     IGrainFactory grains,
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo,
@@ -35,8 +39,10 @@ public sealed partial class ShutdownHandOff(
     /// <summary>The lifecycle stage it stops at: before the tick loop and the dispatcher (both at Active).</summary>
     public const int Stage = ServiceLifecycleStage.Active + 1;
 
-    private const int MaxPasses = 3;
+    private const int MaxAttempts = 3;
+    private const int MaxPasses = 20;
     private const int MaxConcurrentHandOffs = 32;
+    private static readonly TimeSpan PollPokes = TimeSpan.FromMilliseconds(20);
 
     private volatile SiloAddress[]? _survivors;
 
@@ -78,16 +84,32 @@ public sealed partial class ShutdownHandOff(
         budget.CancelAfter(options.Value.ShutdownHandOff);
         var from = self.ToParsableString();
         int moved = 0, failed = 0, passes = 0, next = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         try
         {
-            for (; passes < MaxPasses; passes++)
+            while (passes < MaxPasses)
             {
-                var keys = index.Keys();
+                // What lives here: schedules in the tick index, and those with a run waiting in the dispatcher (a
+                // schedule being poked is out of the index until its tick ends, but its armed run is not). A schedule
+                // whose hand-off failed MaxAttempts times is left to the failure path.
+                var keys = index.Keys()
+                    .Union(dispatcher.WaitingScheduleKeys(), StringComparer.Ordinal)
+                    .Where(k => failures.GetValueOrDefault(k) < MaxAttempts)
+                    .ToList();
                 if (keys.Count == 0)
                 {
-                    break;
+                    if (ticker.PokesInFlight == 0)
+                    {
+                        break;
+                    }
+
+                    // Pokes under way register their schedules here again when they end (or, seeing the hand-off,
+                    // move them themselves): look again shortly.
+                    await Task.Delay(PollPokes, time, budget.Token);
+                    continue;
                 }
 
+                passes++;
                 await Parallel.ForEachAsync(
                     keys,
                     new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentHandOffs, CancellationToken = budget.Token },
@@ -101,7 +123,7 @@ public sealed partial class ShutdownHandOff(
                         }
                         else
                         {
-                            Interlocked.Increment(ref failed);
+                            failures.AddOrUpdate(key, 1, (_, n) => n + 1);
                         }
                     });
             }
@@ -111,6 +133,7 @@ public sealed partial class ShutdownHandOff(
             LogBudgetSpent(logger, options.Value.ShutdownHandOff.TotalSeconds, index.Count);
         }
 
+        failed = failures.Count;
         return Report(moved, failed, passes, started, survivors.Length);
     }
 

@@ -11,7 +11,7 @@ public interface ISiloRunnerGrain : IGrainWithStringKey
     [Alias("Start")]
     Task<bool> StartAsync(RunTicket ticket);
 
-    /// <summary>Cancels the run; with <paramref name="onlyBeforeStart"/>, only if it has not started (held or queued).</summary>
+    /// <summary>Cancels the run; with <paramref name="onlyBeforeStart"/>, only while it is held for its instant.</summary>
     [Alias("Cancel")]
     Task<bool> CancelAsync(string scheduleKey, string runId, string reason, bool onlyBeforeStart = false);
 

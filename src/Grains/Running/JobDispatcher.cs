@@ -157,6 +157,15 @@ public sealed partial class JobDispatcher : IDisposable
         }
     }
 
+    /// <summary>The schedules with a run here that has not started (held for its instant or queued): what a stop hands over.</summary>
+    public List<string> WaitingScheduleKeys()
+    {
+        lock (_gate)
+        {
+            return [.. _runs.Values.Where(r => r.Phase is RunPhase.Held or RunPhase.Queued).Select(r => r.Ticket.ScheduleKey).Distinct(StringComparer.Ordinal)];
+        }
+    }
+
     /// <summary>
     /// Takes back a run that has not started (held for its instant or queued for a slot) so its schedule can dispatch it
     /// on another silo: it leaves without a completion and never starts here. False when it is not here under this
@@ -179,7 +188,8 @@ public sealed partial class JobDispatcher : IDisposable
 
     /// <summary>
     /// Cancels a run here: one that has not started ends Cancelled at once; a running one is interrupted, unless
-    /// <paramref name="onlyBeforeStart"/> (a pause or a disable withdraws what is armed, never a run that has begun).
+    /// <paramref name="onlyBeforeStart"/>: then only a run still held for its instant (a pause or a disable withdraws what is
+    /// armed "before its instant"; once the instant has come the occurrence stands, even while it queues for a slot).
     /// </summary>
     public bool Cancel(RunKey key, string reason, bool onlyBeforeStart = false)
     {
@@ -188,7 +198,7 @@ public sealed partial class JobDispatcher : IDisposable
         lock (_gate)
         {
             if (!_runs.TryGetValue(key, out run)
-                || (onlyBeforeStart && run.Phase is not (RunPhase.Held or RunPhase.Queued))
+                || (onlyBeforeStart && run.Phase is not RunPhase.Held)
                 || !run.MarkCancelled(reason))
             {
                 return false;

@@ -99,6 +99,16 @@ public sealed partial class ScheduleGrain
             return false;
         }
 
+        await LeaveAsync(SiloAddress.FromParsableString(toSilo));
+        return true;
+    }
+
+    /// <summary>
+    /// Takes back every run this silo's dispatcher holds for this schedule and has not started, marks them handed off in
+    /// the state, and migrates to <paramref name="silo"/>, which dispatches them first thing.
+    /// </summary>
+    private async Task LeaveAsync(SiloAddress silo)
+    {
         var runs = state.State.InFlight;
         var withdrawn = 0;
         for (var i = 0; i < runs.Count; i++)
@@ -119,9 +129,8 @@ public sealed partial class ScheduleGrain
             await WriteStateAsync();
         }
 
-        MoveTo(SiloAddress.FromParsableString(toSilo));
-        LogHandedOff(logger, Key, toSilo, withdrawn);
-        return true;
+        MoveTo(silo);
+        LogHandedOff(logger, Key, silo.ToParsableString(), withdrawn);
     }
 
     /// <summary>Leaves this silo's tick index and migrates to <paramref name="silo"/> once this turn ends.</summary>

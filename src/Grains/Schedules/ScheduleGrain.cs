@@ -256,6 +256,13 @@ public sealed partial class ScheduleGrain(
             return;
         }
 
+        if (handOff.SurvivorFor(Key) is { } survivor)
+        {
+            // This silo is stopping: fire nothing here; go to a survivor with whatever is armed and not started.
+            await LeaveAsync(survivor);
+            return;
+        }
+
         await SettleOrphansAsync(now);
         if (!definition.Enabled)
         {

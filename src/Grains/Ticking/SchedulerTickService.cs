@@ -32,6 +32,7 @@ public sealed partial class SchedulerTickService(
     private Task _loop = Task.CompletedTask;
     private bool _looping;
     private long _lastTick;
+    private int _pokesInFlight;
 
     /// <summary>Schedules active on this silo with a due instant.</summary>
     public int Count => index.Count;
@@ -42,6 +43,9 @@ public sealed partial class SchedulerTickService(
     /// </summary>
     public TimeSpan? SinceLastTick =>
         Volatile.Read(ref _looping) ? clock.Provider.GetElapsedTime(Interlocked.Read(ref _lastTick)) : null;
+
+    /// <summary>Schedules being poked now: taken out of the index until their tick registers them again.</summary>
+    public int PokesInFlight => Volatile.Read(ref _pokesInFlight);
 
     public void SetDue(string key, DateTimeOffset? due) => index.Set(key, due);
 
@@ -64,7 +68,16 @@ public sealed partial class SchedulerTickService(
         }
 
         instruments.Poked(due.Count);
-        await Task.WhenAll(due.Select(key => PokeAsync(key, now)));
+        Interlocked.Add(ref _pokesInFlight, due.Count);
+        try
+        {
+            await Task.WhenAll(due.Select(key => PokeAsync(key, now)));
+        }
+        finally
+        {
+            Interlocked.Add(ref _pokesInFlight, -due.Count);
+        }
+
         return due.Count;
     }
 
