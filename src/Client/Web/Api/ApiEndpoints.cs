@@ -28,7 +28,7 @@ public static class ApiEndpoints
             }
         });
 
-        api.MapGet("/whoami", async (HttpContext h) =>
+        api.MapGet("/whoami", async (HttpContext h, CancellationToken _) =>
         {
             var who = await Ops(h).WhoAmIAsync();
             return Results.Json(new JsonObject
@@ -117,7 +117,7 @@ public static class ApiEndpoints
             Results.Json(JsonShapes.Occurrences(await Ops(h).PreviewAsync(cron, timeZone, from, count ?? 10))))
             .WithSummary("The next occurrences of a cron expression in a zone, read by the silo exactly as a schedule reads it.");
 
-        api.MapGet("/cluster", async (HttpContext h) => Results.Json(new JsonObject
+        api.MapGet("/cluster", async (HttpContext h, CancellationToken _) => Results.Json(new JsonObject
         {
             ["gateway"] = h.RequestServices.GetRequiredService<WebOptions>().Gateway,
             ["clusterId"] = h.RequestServices.GetRequiredService<WebOptions>().ClusterId,

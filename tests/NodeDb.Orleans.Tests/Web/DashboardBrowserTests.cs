@@ -1,0 +1,189 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace NodeDb.Orleans.Tests.Web;
+
+/// <summary>
+/// The dashboard in a real browser (headless Chromium from the Debian package, driven by Playwright) against a real
+/// silo: the operator's day, what each role and tenant sees, hostile content, cross-site requests and accessibility.
+/// Each test saves screenshots under TestResults/screenshots of the test output.
+/// </summary>
+[Collection(WebCollection.Name)]
+public sealed class DashboardBrowserTests(WebFixture web)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Sign_in_create_in_the_form_watch_runs_arrive_live_backfill_with_preview_pause_and_read_history()
+    {
+        await using var context = await web.BrowserContextAsync();
+        var page = await web.SignInAsync(context, web.AdminA);
+        var dialogs = 0;
+        page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
+        await WebFixture.ScreenshotAsync(page, "schedules");
+
+        await page.ClickAsync("a:has-text('New schedule')");
+        await page.FillAsync("#name", "live1");
+
+        // The form asks the silo's own cron reader as one types: an error names the value, a good one shows next runs.
+        await page.FillAsync("#cron", "61 * * * *");
+        await page.Locator("#cron-check.error").WaitForAsync();
+        Assert.Contains("61", await page.Locator("#cron-check").InnerTextAsync(), StringComparison.Ordinal);
+        await page.FillAsync("#cron", "* * * * * *");
+        await page.Locator("#cron-check.ok li").First.WaitForAsync();
+        await page.FillAsync("#body", "BEGIN\n  CREATE TABLE IF NOT EXISTS ticks (at TEXT);\n  INSERT INTO ticks VALUES (datetime('now'));\nEND");
+        await page.ClickAsync("form#create button[type=submit]");
+        await page.WaitForURLAsync("**/schedules/live1?done=created");
+
+        // New runs appear without a reload (Server-Sent Events).
+        await page.Locator("#runs tbody tr.fresh").First.WaitForAsync(new() { Timeout = 20_000 });
+        Assert.Contains("Succeeded", await page.Locator("#runs tbody tr.fresh").First.InnerTextAsync(), StringComparison.Ordinal);
+        await page.Locator("#runs tbody tr.fresh").Nth(1).WaitForAsync(new() { Timeout = 20_000 });
+        Assert.Equal(10, await page.Locator("ol.occurrences li").CountAsync());
+        await WebFixture.ScreenshotAsync(page, "schedule-live");
+
+        var axe = await page.RunAxe();
+        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help} ({v.Nodes.Length} nodes)").ToList();
+        Assert.True(serious.Count == 0, "axe: " + string.Join("; ", serious));
+
+        // Backfill: the preview lists the occurrences first; nothing runs until confirmed.
+        var to = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var from = to.AddSeconds(-4);
+        await page.FillAsync("#bf-from", from.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        await page.FillAsync("#bf-to", to.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        await page.ClickAsync("form.backfill button[type=submit]");
+        await page.Locator("#backfill-preview").WaitForAsync();
+        Assert.Equal(5, await page.Locator("#backfill-preview li").CountAsync());
+        await WebFixture.ScreenshotAsync(page, "backfill-preview");
+        await page.ClickAsync("#backfill-preview button[type=submit]");
+        await page.WaitForURLAsync("**/schedules/live1?done=backfilled");
+        using var api = web.Api(web.AdminA);
+        await Cluster.Until.TrueAsync(async () =>
+            (await api.GetFromJsonAsync<JsonArray>("/api/v1/schedules/live1/runs?limit=500", Ct))!.Count(r => r!["trigger"]!.GetValue<string>() == "Backfill") == 5,
+            TimeSpan.FromSeconds(20));
+
+        // Pause with a reason: shown on the page, and the runs stop.
+        await page.FillAsync("#reason", "maintenance window");
+        await page.ClickAsync("form:has(#reason) button[type=submit]");
+        await page.WaitForURLAsync("**/schedules/live1?done=paused");
+        Assert.Equal("maintenance window", await page.Locator("dd.note").InnerTextAsync());
+        Assert.True(await page.Locator("button:has-text('Resume')").IsVisibleAsync());
+
+        // History across the tenant, with the runs of the day.
+        await page.ClickAsync("nav a:has-text('Runs')");
+        await page.Locator("#runs tbody tr").First.WaitForAsync();
+        Assert.Contains("live1", await page.Locator("#runs tbody").InnerTextAsync(), StringComparison.Ordinal);
+        await WebFixture.ScreenshotAsync(page, "runs");
+        Assert.Equal(0, dialogs);
+    }
+
+    [Fact]
+    public async Task A_reader_sees_no_action_it_may_not_take_and_tenant_B_sees_nothing_of_tenant_A()
+    {
+        await web.CreateAsync("CREATE SCHEDULE shown-a CRON '0 0 1 1 *' AS BEGIN SELECT 1; END");
+
+        await using (var readerContext = await web.BrowserContextAsync())
+        {
+            var reader = await web.SignInAsync(readerContext, web.ReaderA);
+            Assert.Contains("shown-a", await reader.Locator("table.schedules").InnerTextAsync(), StringComparison.Ordinal);
+            Assert.Equal(0, await reader.Locator("a:has-text('New schedule')").CountAsync());
+            Assert.Equal(0, await reader.Locator("input[type=checkbox]").CountAsync());
+            Assert.Equal(0, await reader.Locator("nav a:has-text('Keys'), nav a:has-text('Audit')").CountAsync());
+            await reader.GotoAsync("/schedules/shown-a");
+            Assert.Equal("0 0 1 1 *", await reader.Locator("dl.definition dd").First.InnerTextAsync());
+            Assert.Equal(0, await reader.Locator("section.actions").CountAsync());
+            // The only form a reader gets is signing out.
+            Assert.Equal(1, await reader.Locator("form[method=post]").CountAsync());
+            await WebFixture.ScreenshotAsync(reader, "reader");
+        }
+
+        await using var bContext = await web.BrowserContextAsync();
+        var b = await web.SignInAsync(bContext, web.AdminB);
+        Assert.DoesNotContain("shown-a", await b.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        var direct = await b.GotoAsync("/schedules/shown-a");
+        Assert.Equal(404, direct!.Status);
+        Assert.Contains($"does not exist in tenant '{WebFixture.B}'", await b.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        await b.GotoAsync("/runs");
+        Assert.DoesNotContain("shown-a", await b.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        await WebFixture.ScreenshotAsync(b, "tenant-b");
+    }
+
+    [Fact]
+    public async Task Hostile_names_notes_bodies_and_errors_render_as_inert_text()
+    {
+        const string body = "BEGIN SELECT '<script>window.__pwned=1</script>', '\"><img src=x onerror=window.__pwned=2>', 'javascript:window.__pwned=3'; " +
+            "SELECT 1 FROM \"<img src=x onerror=window.__pwned=4>\" LIMIT 1; END";
+        await web.CreateAsync($"CREATE SCHEDULE hostile CRON '0 0 1 1 *' AS {body}");
+        using var api = web.Api(web.AdminA);
+        const string note = "<script>window.__pwned=5</script> \"><img src=x onerror=window.__pwned=6> javascript:window.__pwned=7";
+        (await api.PostAsJsonAsync("/api/v1/schedules/hostile/pause", new { reason = note }, Ct)).EnsureSuccessStatusCode();
+        (await api.PostAsync("/api/v1/schedules/hostile/trigger", null, Ct)).EnsureSuccessStatusCode();
+        await Cluster.Until.TrueAsync(async () => (await api.GetFromJsonAsync<JsonArray>("/api/v1/schedules/hostile/runs", Ct))!.Any(r => r!["error"] is not null), TimeSpan.FromSeconds(20));
+
+        await using var context = await web.BrowserContextAsync();
+        var page = await web.SignInAsync(context, web.AdminA);
+        var dialogs = 0;
+        page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
+        await page.GotoAsync("/schedules/hostile");
+        Assert.Contains("<script>window.__pwned=1</script>", await page.Locator("pre.sql").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(note, await page.Locator("dd.note").InnerTextAsync());
+        Assert.Contains("onerror=window.__pwned=4", await page.Locator("#runs tbody").InnerTextAsync(), StringComparison.Ordinal);
+        await AssertInertAsync(page);
+        await WebFixture.ScreenshotAsync(page, "hostile");
+
+        // A hostile name: the silo refuses it, and its message (which quotes the name) is text too.
+        await page.GotoAsync("/schedules/new");
+        await page.FillAsync("#name", "\"><img src=x onerror=window.__pwned=8>");
+        await page.ClickAsync("form#create button[type=submit]");
+        await page.Locator("p.error").WaitForAsync();
+        Assert.Contains("onerror=window.__pwned=8", await page.Locator("p.error").InnerTextAsync(), StringComparison.Ordinal);
+        await AssertInertAsync(page);
+        Assert.Equal(0, dialogs);
+    }
+
+    [Fact]
+    public async Task A_post_without_the_antiforgery_token_or_from_another_site_is_refused_and_changes_nothing()
+    {
+        await web.CreateAsync("CREATE SCHEDULE csrf1 CRON '0 0 1 1 *' AS BEGIN SELECT 1; END");
+        using var api = web.Api(web.AdminA);
+        await using var context = await web.BrowserContextAsync();
+        var page = await web.SignInAsync(context, web.AdminA);
+
+        // The session cookie alone (as a forged form would carry it, were it sent) is not enough.
+        var forged = await context.APIRequest.PostAsync("/schedules/csrf1/pause", new APIRequestContextOptions
+        {
+            Form = context.APIRequest.CreateFormData().Set("reason", "forged"),
+            Headers = new Dictionary<string, string> { ["Origin"] = "http://evil.example" },
+            MaxRedirects = 0,
+        });
+        Assert.Equal(400, forged.Status);
+        Assert.False((await api.GetFromJsonAsync<JsonObject>("/api/v1/schedules/csrf1", Ct))!["paused"]!.GetValue<bool>());
+
+        // A real cross-site form: the SameSite=Strict cookie stays home, so it lands on the sign-in page.
+        var evil = await context.NewPageAsync();
+        await evil.SetContentAsync(
+            $"<form id=f method=post action=\"{web.BaseUri}schedules/csrf1/pause\"><input name=reason value=forged></form>");
+        await evil.EvaluateAsync("() => document.getElementById('f').submit()");
+        await evil.WaitForURLAsync("**/signin");
+        Assert.False((await api.GetFromJsonAsync<JsonObject>("/api/v1/schedules/csrf1", Ct))!["paused"]!.GetValue<bool>());
+
+        // The control: the dashboard's own form, with its token, does pause.
+        await page.GotoAsync("/schedules/csrf1");
+        await page.FillAsync("#reason", "real");
+        await page.ClickAsync("form:has(#reason) button[type=submit]");
+        await page.WaitForURLAsync("**/schedules/csrf1?done=paused");
+        Assert.True((await api.GetFromJsonAsync<JsonObject>("/api/v1/schedules/csrf1", Ct))!["paused"]!.GetValue<bool>());
+        await WebFixture.ScreenshotAsync(evil, "cross-site");
+    }
+
+    /// <summary>Nothing the page shows ran: no flag set, no image made of text, no script but the app's own.</summary>
+    private static async Task AssertInertAsync(IPage page)
+    {
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__pwned === undefined"), "hostile text ran as script");
+        Assert.Equal(0, await page.Locator("main img").CountAsync());
+        Assert.Equal(1, await page.Locator("script").CountAsync());
+        Assert.Equal(0, await page.Locator("a[href^='javascript:']").CountAsync());
+    }
+}
