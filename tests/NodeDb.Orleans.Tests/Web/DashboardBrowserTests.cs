@@ -178,6 +178,59 @@ public sealed class DashboardBrowserTests(WebFixture web)
         await WebFixture.ScreenshotAsync(evil, "cross-site");
     }
 
+    [Fact]
+    public async Task An_admin_edits_a_cron_seeing_fire_times_before_and_after_bulk_pauses_with_one_reason_and_manages_keys()
+    {
+        await web.CreateAsync("CREATE SCHEDULE edit1 CRON '30 1 * * *' TIMEZONE 'Europe/Berlin' AS BEGIN SELECT 1; END");
+        await web.CreateAsync("CREATE SCHEDULE bulk1 CRON '0 0 1 1 *' AS BEGIN SELECT 1; END");
+        await web.CreateAsync("CREATE SCHEDULE bulk2 CRON '0 0 1 1 *' AS BEGIN SELECT 1; END");
+        using var api = web.Api(web.AdminA);
+        await using var context = await web.BrowserContextAsync();
+        var page = await web.SignInAsync(context, web.AdminA);
+
+        await page.GotoAsync("/schedules/edit1/edit?cron=45%203%20*%20*%20*&timeZone=Europe/Berlin");
+        var columns = page.Locator(".side-by-side section");
+        Assert.Contains("01:30:00+01:00", await columns.Nth(0).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("03:45:00+01:00", await columns.Nth(1).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(10, await columns.Nth(1).Locator("li").CountAsync());
+        await WebFixture.ScreenshotAsync(page, "edit");
+        await page.ClickAsync("button:has-text('Save')");
+        await page.WaitForURLAsync("**/schedules/edit1?done=edited");
+        Assert.Equal("45 3 * * *", (await api.GetFromJsonAsync<JsonObject>("/api/v1/schedules/edit1", Ct))!["cron"]!.GetValue<string>());
+
+        await page.GotoAsync("/schedules?q=bulk");
+        await page.CheckAsync("input[value=bulk1]");
+        await page.CheckAsync("input[value=bulk2]");
+        await page.FillAsync("#bulk-reason", "release freeze");
+        await page.ClickAsync("button[name=action][value=pause]");
+        await page.WaitForURLAsync("**/schedules?done=bulk");
+        foreach (var name in new[] { "bulk1", "bulk2" })
+        {
+            var status = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/schedules/{name}", Ct))!;
+            Assert.Equal("release freeze", status["pause"]!["note"]!.GetValue<string>());
+        }
+
+        await page.GotoAsync("/schedules?filter=paused");
+        Assert.Contains("bulk1", await page.Locator("table.schedules").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("edit1", await page.Locator("table.schedules").InnerTextAsync(), StringComparison.Ordinal);
+
+        await page.ClickAsync("nav a:has-text('Keys')");
+        await page.FillAsync("#principal", "new-ops");
+        await page.SelectOptionAsync("#role", "operator");
+        await page.ClickAsync("button:has-text('Create key')");
+        var secret = await page.Locator("#new-key").InnerTextAsync();
+        using (var fresh = web.Api(secret))
+        {
+            Assert.Equal("operator", (await fresh.GetFromJsonAsync<JsonObject>("/api/v1/whoami", Ct))!["role"]!.GetValue<string>());
+        }
+
+        await page.GotoAsync("/keys");
+        Assert.Equal(0, await page.Locator("#new-key").CountAsync());
+        await page.ClickAsync("nav a:has-text('Audit')");
+        Assert.Contains("IApiKeysGrain.CreateAsync", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        await WebFixture.ScreenshotAsync(page, "audit");
+    }
+
     /// <summary>Nothing the page shows ran: no flag set, no image made of text, no script but the app's own.</summary>
     private static async Task AssertInertAsync(IPage page)
     {

@@ -256,6 +256,19 @@ public sealed class WebApiTests(WebFixture web)
         Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_next_occurrences_mark_the_DST_shift_the_silo_reports()
+    {
+        using var http = web.Api(web.ReaderA);
+        var from = new DateTimeOffset(2026, 3, 27, 0, 0, 0, TimeSpan.Zero);
+        var texts = (await http.GetFromJsonAsync<JsonArray>("/api/v1/cron/preview?cron=30%203%20*%20*%20*&timeZone=Europe/Berlin&from=2026-03-27T00:00:00Z&count=3", Ct))!
+            .Select(o => DateTimeOffset.Parse(o!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal([TimeSpan.FromHours(1), TimeSpan.FromHours(1), TimeSpan.FromHours(2)], texts.Select(t => t.Offset));
+        var html = NodeDb.Orleans.Client.Web.Ui.SchedulePages.Occurrences(new CronPreview { Zone = "Europe/Berlin", From = from.ToOffset(TimeSpan.FromHours(1)), Occurrences = [.. texts] });
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "DST shift"));
+        Assert.Contains("2026-03-29T03:30:00+02:00 <span class=\"dst\">DST shift +01:00 → +02:00</span>", System.Net.WebUtility.HtmlDecode(html), StringComparison.Ordinal);
+    }
+
     private static async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpClient http, string method, string path, object? body, string? ifMatch)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);

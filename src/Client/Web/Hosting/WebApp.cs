@@ -75,6 +75,13 @@ public static class WebApp
         {
             // Trusted from loopback proxies only (the default KnownProxies), so a client cannot fake a prefix or scheme.
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedPrefix;
+            foreach (var proxy in options.KnownProxies)
+            {
+                if (System.Net.IPAddress.TryParse(proxy, out var address))
+                {
+                    o.KnownProxies.Add(address);
+                }
+            }
         });
         configure?.Invoke(builder);
 

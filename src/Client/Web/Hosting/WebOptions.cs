@@ -28,6 +28,12 @@ public sealed class WebOptions
     /// <summary>A fixed base path (<c>/nodedb</c>) when a reverse proxy forwards a sub-path without <c>X-Forwarded-Prefix</c>.</summary>
     public string? PathBase { get; set; }
 
+    /// <summary>
+    /// Addresses of reverse proxies whose <c>X-Forwarded-Prefix</c>, <c>-Proto</c> and <c>-For</c> are believed (besides
+    /// loopback, always trusted). A proxy not listed here cannot set the base path or the scheme.
+    /// </summary>
+    public string[] KnownProxies { get; set; } = [];
+
     /// <summary>How long a dashboard sign-in lasts. Defaults to 8 hours.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
@@ -49,6 +55,11 @@ public sealed class WebOptions
         if (PathBase is { Length: > 0 } p && (!p.StartsWith('/') || p.EndsWith('/')))
         {
             return $"Web:PathBase '{p}' is invalid: it must start with '/' and not end with one (for example /nodedb).";
+        }
+
+        if (KnownProxies.FirstOrDefault(p => !IPAddress.TryParse(p, out _)) is { } badProxy)
+        {
+            return $"Web:KnownProxies '{badProxy}' is invalid: give IP addresses.";
         }
 
         if (SessionLifetime <= TimeSpan.Zero || SessionLifetime > TimeSpan.FromDays(30))

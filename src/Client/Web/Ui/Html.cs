@@ -32,6 +32,8 @@ public static class Html
     public static IResult Page(HttpContext h, string title, string content, int status = 200)
     {
         var caller = WebCaller.Of(h);
+        // Pages hold a tenant's data (and once a key's secret): never kept by a browser or proxy cache.
+        h.Response.Headers.CacheControl = "no-store";
         var b = new StringBuilder();
         b.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
