@@ -39,11 +39,6 @@ public static class WebApp
         // Requests are not news; warnings and errors are.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var options = builder.Configuration.GetSection(WebOptions.Section).Get<WebOptions>() ?? new WebOptions();
-        if (string.Equals(builder.Configuration["Web:Tls"], "true", StringComparison.OrdinalIgnoreCase) || builder.Configuration["tls"] is not null)
-        {
-            options.Tls = true;
-        }
-
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ClusterAccess>();
