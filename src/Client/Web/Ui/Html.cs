@@ -33,7 +33,9 @@ public static class Html
     {
         var caller = WebCaller.Of(h);
         // Pages hold a tenant's data (and once a key's secret): never kept by a browser or proxy cache.
-        h.Response.Headers.CacheControl = "no-store";
+        // (Spelled as antiforgery spells it, so the two do not overwrite each other.)
+        h.Response.Headers.CacheControl = "no-cache, no-store";
+        h.Response.Headers.Pragma = "no-cache";
         var b = new StringBuilder();
         b.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
