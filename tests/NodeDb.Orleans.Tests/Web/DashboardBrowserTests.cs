@@ -165,8 +165,10 @@ public sealed class DashboardBrowserTests(WebFixture web)
         var evil = await context.NewPageAsync();
         await evil.SetContentAsync(
             $"<form id=f method=post action=\"{web.BaseUri}schedules/csrf1/pause\"><input name=reason value=forged></form>");
+        // Waiting from before the submit, so a fast redirect cannot be missed; a loaded machine gets a minute.
+        var landed = evil.WaitForURLAsync("**/signin", new() { Timeout = 60_000 });
         await evil.EvaluateAsync("() => document.getElementById('f').submit()");
-        await evil.WaitForURLAsync("**/signin");
+        await landed;
         Assert.False((await api.GetFromJsonAsync<JsonObject>("/api/v1/schedules/csrf1", Ct))!["paused"]!.GetValue<bool>());
 
         // The control: the dashboard's own form, with its token, does pause.

@@ -129,6 +129,11 @@ public sealed class WebApiTests(WebFixture web)
         Assert.Equal("invalid_cron", JsonNode.Parse(badCronBody)!["code"]!.GetValue<string>());
         Assert.Contains("61 * * * *", JsonNode.Parse(badCronBody)!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
 
+        using var notJson = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json");
+        using var unreadable = await http.PostAsync("/api/v1/schedules", notJson, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, unreadable.StatusCode);
+        Assert.Equal("application/problem+json", unreadable.Content.Headers.ContentType?.MediaType);
+
         var (badFilter, badFilterBody) = await SendAsync(http, "GET", "/api/v1/schedules?filter=bogus", null, null);
         Assert.Equal(HttpStatusCode.BadRequest, badFilter);
         Assert.Contains("bogus", badFilterBody, StringComparison.Ordinal);

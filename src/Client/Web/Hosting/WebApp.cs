@@ -93,6 +93,9 @@ public static class WebApp
         }
 
         app.Use(SecurityHeaders.Apply);
+
+        // Errors the framework answers without a body (a request body that is not JSON) still get problem details.
+        app.UseStatusCodePages();
         app.UseStaticFiles(new StaticFileOptions
         {
             OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "public, max-age=300",

@@ -16,8 +16,6 @@ public sealed record WebCaller(string Key, string Tenant, KeyIdentity? Identity)
     /// <summary>May the dashboard offer an action that needs <paramref name="role"/>? Only hides buttons; the silo still decides.</summary>
     public bool Offers(ApiKeyRole role) => Identity is { } i && i.Role >= role;
 
-    public bool IsClusterKey => Identity?.Scope == ApiKeyText.ClusterScope || Key.StartsWith($"{ApiKeyText.Prefix}.{ApiKeyText.ClusterScope}.", StringComparison.Ordinal);
-
     public static WebCaller? Of(HttpContext context) => context.Items[ItemKey] as WebCaller;
 
     public void Attach(HttpContext context)
