@@ -42,6 +42,9 @@ public sealed class DashboardBrowserTests(WebFixture web)
         Assert.Contains("Succeeded", await page.Locator("#runs tbody tr.fresh").First.InnerTextAsync(), StringComparison.Ordinal);
         await page.Locator("#runs tbody tr.fresh").Nth(1).WaitForAsync(new() { Timeout = 20_000 });
         Assert.Equal(10, await page.Locator("ol.occurrences li").CountAsync());
+        await page.ReloadAsync();
+        await page.Locator("#timeline svg polyline.duration").WaitForAsync();
+        Assert.Equal(2, await page.Locator("#timeline svg polyline").CountAsync());
         await WebFixture.ScreenshotAsync(page, "schedule-live");
 
         var axe = await page.RunAxe();
@@ -70,6 +73,13 @@ public sealed class DashboardBrowserTests(WebFixture web)
         await page.WaitForURLAsync("**/schedules/live1?done=paused");
         Assert.Equal("maintenance window", await page.Locator("dd.note").InnerTextAsync());
         Assert.True(await page.Locator("button:has-text('Resume')").IsVisibleAsync());
+
+        // Occurrences due while paused are recorded as skipped, and the timeline marks them.
+        await Cluster.Until.TrueAsync(async () =>
+            (await api.GetFromJsonAsync<JsonArray>("/api/v1/schedules/live1/runs?status=Skipped&limit=1", Ct))!.Count > 0, TimeSpan.FromSeconds(20));
+        await page.ReloadAsync();
+        await page.Locator("#timeline svg .marker").First.WaitForAsync();
+        Assert.Contains("Skipped", await page.Locator("#timeline svg .marker title").First.TextContentAsync(), StringComparison.Ordinal);
 
         // History across the tenant, with the runs of the day.
         await page.ClickAsync("nav a:has-text('Runs')");

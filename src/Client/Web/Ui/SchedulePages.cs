@@ -220,6 +220,7 @@ public static class SchedulePages
         }
 
         var runs = await ops.RunsAsync(name, null, 50);
+        b.Append(Timeline(runs));
         b.Append("<section aria-labelledby=\"recent\"><h2 id=\"recent\">Recent runs</h2>")
             .Append(RunTable.Render(runs, h.Request.PathBase + "/ui/events?schedule=" + Uri.EscapeDataString(name))).Append("</section>");
         return Page(h, d.Name, b.ToString());
@@ -253,6 +254,29 @@ public static class SchedulePages
         }
 
         return b.Append("</section>").ToString();
+    }
+
+    /// <summary>
+    /// The runs' lateness and duration for <c>app.js</c> to draw, oldest first, in a data attribute (HTML-encoded JSON:
+    /// the CSP allows no inline script); occurrences that did not run (missed, skipped, rejected) are marked.
+    /// </summary>
+    public static string Timeline(IEnumerable<RunRecord> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var points = new System.Text.Json.Nodes.JsonArray();
+        foreach (var r in runs.Reverse())
+        {
+            points.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["at"] = Spellings.Instant(r.ScheduledAt ?? r.RecordedAt),
+                ["late"] = r.StartedAt is { } s && r.ScheduledAt is { } at ? Math.Max(0, (s - at).TotalMilliseconds) : null,
+                ["ms"] = r.Duration?.TotalMilliseconds,
+                ["status"] = r.Status.ToString(),
+            });
+        }
+
+        return "<section aria-labelledby=\"tl\"><h2 id=\"tl\">Timeline</h2><figure id=\"timeline\" data-runs=\"" + E(points.ToJsonString()) +
+            "\"><figcaption>Lateness and duration of the last runs, oldest first; ▲ marks an occurrence that was missed, skipped or rejected.</figcaption></figure></section>";
     }
 
     /// <summary>Occurrences in their zone; where the zone's offset differs from the one before, the DST shift is marked.</summary>

@@ -88,7 +88,48 @@ async function reference(el) {
   el.appendChild(table);
 }
 
+// Lateness and duration of the recent runs as an SVG chart, with a marker per occurrence that did not run.
+function timeline(figure) {
+  const runs = JSON.parse(figure.dataset.runs || '[]');
+  if (runs.length === 0) return;
+  const ns = 'http://www.w3.org/2000/svg';
+  const w = 800, h = 160, pad = 30;
+  const max = Math.max(1, ...runs.map((r) => Math.max(r.late || 0, r.ms || 0)));
+  const x = (i) => pad + (runs.length === 1 ? 0 : (i * (w - 2 * pad)) / (runs.length - 1));
+  const y = (v) => h - pad - ((v || 0) * (h - 2 * pad)) / max;
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `Lateness and duration of ${runs.length} runs; the longest ${Math.round(max)} ms`);
+  const line = (key, cls) => {
+    const p = document.createElementNS(ns, 'polyline');
+    p.setAttribute('class', cls);
+    p.setAttribute('points', runs.map((r, i) => `${x(i)},${y(r[key])}`).join(' '));
+    svg.appendChild(p);
+  };
+  line('late', 'lateness');
+  line('ms', 'duration');
+  runs.forEach((r, i) => {
+    if (r.status !== 'Missed' && r.status !== 'Skipped' && r.status !== 'Rejected') return;
+    const m = document.createElementNS(ns, 'path');
+    m.setAttribute('class', 'marker');
+    m.setAttribute('d', `M ${x(i)} ${h - pad + 4} l -5 9 h 10 z`);
+    const t = document.createElementNS(ns, 'title');
+    t.textContent = `${r.status} at ${r.at}`;
+    m.appendChild(t);
+    svg.appendChild(m);
+  });
+  const legend = document.createElementNS(ns, 'text');
+  legend.setAttribute('x', pad);
+  legend.setAttribute('y', 14);
+  legend.textContent = `lateness (orange) and duration (blue), 0–${Math.round(max)} ms`;
+  svg.appendChild(legend);
+  figure.insertBefore(svg, figure.firstChild);
+}
+
 document.addEventListener('DOMContentLoaded', () => {
+  const chart = document.querySelector('figure#timeline[data-runs]');
+  if (chart) timeline(chart);
   const runs = document.querySelector('table#runs[data-live]');
   if (runs) liveRuns(runs);
   const create = document.querySelector('form#create[data-preview]');
