@@ -15,6 +15,11 @@ fail() {
 
 bash scripts/postgres/install.sh || fail "Installing PostgreSQL failed (scripts/postgres/install.sh)."
 bash scripts/azurite/install.sh || fail "Installing Azurite failed (scripts/azurite/install.sh)."
+# The dashboard's browser tests drive Debian's Chromium with Playwright (its own browser downloads cannot work here).
+if [ ! -x /usr/bin/chromium ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+        || fail "Installing Chromium failed (apt-get install chromium)."
+fi
 
 dotnet build NodeDb.Orleans.sln -c Debug -nologo -v quiet 2>&1 | tail -n 30 | tee "$log"
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then

@@ -20,17 +20,7 @@ public static class AuditCommand
             var scope = c.Parse.GetValue(cluster) ? ApiKeyText.ClusterScope : c.Tenant;
             var entries = await c.Client.GetGrain<IAuditGrain>(scope).QueryAsync(c.Parse.GetValue(limit));
             c.Out.Answer(
-                () => new JsonArray([.. entries.Select(e => (JsonNode)new JsonObject
-                {
-                    ["at"] = Spellings.Instant(e.At),
-                    ["principal"] = e.Principal,
-                    ["keyId"] = e.KeyId,
-                    ["action"] = e.Action,
-                    ["target"] = e.Target,
-                    ["client"] = e.ClientAddress,
-                    ["outcome"] = e.Outcome,
-                    ["detail"] = e.Detail,
-                })]),
+                () => new JsonArray([.. entries.Select(JsonShapes.Audit)]),
                 () =>
                 {
                     var table = new Table().AddColumns("at", "who", "action", "target", "client", "outcome", "detail");

@@ -144,18 +144,7 @@ public static class KeyCommand
             ?? throw new UsageException($"--expires '{text}' is invalid: expected a duration such as 90d, 12h or 30m, or an ISO 8601 instant.");
     }
 
-    private static JsonObject Json(ApiKeyInfo k) => new()
-    {
-        ["id"] = k.Id,
-        ["scope"] = k.Scope,
-        ["principal"] = k.Principal,
-        ["role"] = Role(k.Role),
-        ["createdAt"] = Spellings.Instant(k.CreatedAt),
-        ["createdBy"] = k.CreatedBy,
-        ["expiresAt"] = Spellings.Instant(k.ExpiresAt),
-        ["revokedAt"] = Spellings.Instant(k.RevokedAt),
-        ["revokedBy"] = k.RevokedBy,
-    };
+    private static JsonObject Json(ApiKeyInfo k) => JsonShapes.Key(k);
 
     private static string Role(ApiKeyRole role) => role.ToString().ToLowerInvariant();
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NodeDb.Orleans.Security;
 
 namespace NodeDb.Orleans.Client.Output;
 
@@ -84,6 +85,41 @@ public static class JsonShapes
             ["commitIndex"] = report?.CommitIndex,
             ["lastApplied"] = report?.LastApplied,
             ["reportedAt"] = Spellings.Instant(report?.ReportedAt),
+        };
+    }
+
+    /// <summary>One key, as <c>key list</c>, <c>key create</c> and <c>key revoke</c> print it (never its secret).</summary>
+    public static JsonObject Key(ApiKeyInfo k)
+    {
+        ArgumentNullException.ThrowIfNull(k);
+        return new JsonObject
+        {
+            ["id"] = k.Id,
+            ["scope"] = k.Scope,
+            ["principal"] = k.Principal,
+            ["role"] = k.Role.ToString().ToLowerInvariant(),
+            ["createdAt"] = Spellings.Instant(k.CreatedAt),
+            ["createdBy"] = k.CreatedBy,
+            ["expiresAt"] = Spellings.Instant(k.ExpiresAt),
+            ["revokedAt"] = Spellings.Instant(k.RevokedAt),
+            ["revokedBy"] = k.RevokedBy,
+        };
+    }
+
+    /// <summary>One audit entry, as <c>audit</c> prints it.</summary>
+    public static JsonObject Audit(AuditEntry e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return new JsonObject
+        {
+            ["at"] = Spellings.Instant(e.At),
+            ["principal"] = e.Principal,
+            ["keyId"] = e.KeyId,
+            ["action"] = e.Action,
+            ["target"] = e.Target,
+            ["client"] = e.ClientAddress,
+            ["outcome"] = e.Outcome,
+            ["detail"] = e.Detail,
         };
     }
 

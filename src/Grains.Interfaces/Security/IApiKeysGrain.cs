@@ -30,4 +30,13 @@ public interface IApiKeysGrain : IGrainWithStringKey
     /// <exception cref="NodeDbException"><c>not_found</c> when the scope has no key with that id.</exception>
     [Alias("Revoke")]
     Task<ApiKeyInfo> RevokeAsync(string id);
+
+    /// <summary>
+    /// Who the presented key stands for (any role of the scope, or a cluster-scope key): how a client such as the web
+    /// dashboard checks a key at sign-in and learns which actions to offer. It decides nothing: every call is still
+    /// checked by the silo.
+    /// </summary>
+    /// <param name="caller">From a client, replaced by the silo with the identity of the presented key; whatever a client sends is ignored.</param>
+    [Alias("WhoAmI")]
+    Task<KeyIdentity> WhoAmIAsync(KeyIdentity? caller = null);
 }

@@ -82,6 +82,8 @@ public static class AccessPolicy
         Add<IApiKeysGrain>(nameof(IApiKeysGrain.CreateAsync), new(ApiKeyRole.Admin, tenant, Mutation: true));
         Add<IApiKeysGrain>(nameof(IApiKeysGrain.ListAsync), new(ApiKeyRole.Admin, tenant));
         Add<IApiKeysGrain>(nameof(IApiKeysGrain.RevokeAsync), new(ApiKeyRole.Admin, tenant, Mutation: true));
+        Add<IApiKeysGrain>(nameof(IApiKeysGrain.WhoAmIAsync), new(ApiKeyRole.Reader, tenant, Rewrite: (c, who) => c.Request.SetArgument(
+            0, new KeyIdentity { Principal = who.Principal, KeyId = who.KeyId, Scope = who.Scope, Role = who.Role })));
         Add<IAuditGrain>(nameof(IAuditGrain.QueryAsync), new(ApiKeyRole.Admin, tenant));
         return rules;
     }

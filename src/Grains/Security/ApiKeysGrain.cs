@@ -64,6 +64,10 @@ public sealed partial class ApiKeysGrain(
     public Task<ImmutableArray<ApiKeyInfo>> ListAsync() =>
         Task.FromResult(state.State.Keys.Values.Select(k => k.Info).OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).ToImmutableArray());
 
+    public Task<KeyIdentity> WhoAmIAsync(KeyIdentity? caller = null) =>
+        // Only the filter fills it in; a call without it came from inside the silo, which has no key.
+        Task.FromResult(caller ?? throw new NodeDbException(ErrorCodes.Unauthenticated, "Unauthenticated: no API key was presented."));
+
     public async Task<ApiKeyInfo> RevokeAsync(string id)
     {
         if (id is null || !state.State.Keys.TryGetValue(id, out var stored))

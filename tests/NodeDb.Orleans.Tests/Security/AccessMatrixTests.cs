@@ -66,6 +66,7 @@ public sealed class AccessMatrixTests
             new("IApiKeysGrain.CreateAsync", ApiKeyRole.Admin, Reach.Tenant, (c, who) => c.GetGrain<IApiKeysGrain>(A).CreateAsync("made-by-" + who, ApiKeyRole.Reader, null)),
             new("IApiKeysGrain.ListAsync", ApiKeyRole.Admin, Reach.Tenant, (c, _) => c.GetGrain<IApiKeysGrain>(A).ListAsync()),
             new("IApiKeysGrain.RevokeAsync", ApiKeyRole.Admin, Reach.Tenant, (c, _) => c.GetGrain<IApiKeysGrain>(A).RevokeAsync("k000000000000")),
+            new("IApiKeysGrain.WhoAmIAsync", ApiKeyRole.Reader, Reach.Tenant, (c, _) => c.GetGrain<IApiKeysGrain>(A).WhoAmIAsync()),
             new("IAuditGrain.QueryAsync", ApiKeyRole.Admin, Reach.Tenant, (c, _) => c.GetGrain<IAuditGrain>(A).QueryAsync(10)),
         ];
     }
