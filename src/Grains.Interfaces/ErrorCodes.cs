@@ -17,4 +17,10 @@ public static class ErrorCodes
 
     /// <summary>A valid key asked for something outside its tenant or above its role, or for an internal grain.</summary>
     public const string PermissionDenied = "permission_denied";
+
+    /// <summary>
+    /// An edit carried a version precondition (<see cref="EditPrecondition"/>) that the schedule no longer matches:
+    /// someone changed it since the caller read it.
+    /// </summary>
+    public const string EditConflict = "edit_conflict";
 }

@@ -82,6 +82,8 @@ public sealed partial class ScheduleGrain(
             throw new NodeDbException(ErrorCodes.AlreadyExists, $"Schedule '{definition.Name}' already exists in tenant '{definition.Tenant}'.");
         }
 
+        CheckEditPrecondition();
+
         if (!existed)
         {
             // Checked by the grain itself, so no path around it; concurrent CREATEs may pass it together by a few.
@@ -114,6 +116,7 @@ public sealed partial class ScheduleGrain(
     public async Task<ScheduleStatus> UpdateAsync(ScheduleDefinition definition)
     {
         var current = RequireDefinition();
+        CheckEditPrecondition();
         var cron = ScheduleValidator.Validate(definition, Key, settings.DefaultZone, runner, settings.Limits);
         var now = clock.GetUtcNow();
         ScheduleValidator.CheckInterval(cron, definition.Cron, now, _options.MinimumInterval);
@@ -157,6 +160,7 @@ public sealed partial class ScheduleGrain(
             return false;
         }
 
+        CheckEditPrecondition();
         foreach (var run in state.State.InFlight)
         {
             await CancelRunAsync(run, "schedule dropped");
@@ -350,6 +354,19 @@ public sealed partial class ScheduleGrain(
 
         // The reminder only checks: let the activation go again rather than hold it for Orleans' collection age.
         ReleaseWhenIdle();
+    }
+
+    /// <summary>Refuses the edit when the caller said which version it read (<see cref="EditPrecondition"/>) and this is not it.</summary>
+    private void CheckEditPrecondition()
+    {
+        if (RequestContext.Get(EditPrecondition.Key) is long expected && expected != state.State.UpdatedAt.UtcTicks)
+        {
+            throw new NodeDbException(
+                ErrorCodes.EditConflict,
+                Definition is null
+                    ? $"Schedule '{Key}' no longer exists: it was dropped after you read it."
+                    : $"Schedule '{Key}' changed since you read it (it was updated at {state.State.UpdatedAt:O}): read it again and redo the edit.");
+        }
     }
 
     private ScheduleDefinition RequireDefinition() =>

@@ -84,17 +84,30 @@ public sealed partial class TenantOperations(IClusterClient client, string tenan
                 $"Schedule '{name}' changed since version {ifMatch} was read (now {ScheduleVersion.ETag(current)}, updated {current.UpdatedAt:O}): read it again and redo the edit.");
         }
 
-        return await RunOneAsync(text);
+        // Checked again by the schedule grain in the turn that writes: an edit that lands between the read above and this
+        // one is refused there (edit_conflict), never silently overwritten.
+        return await EditPrecondition.RunAsync(current.UpdatedAt, () => RunOneAsync(text));
     }
 
     public async Task DropAsync(string name, string? ifMatch)
     {
-        if (!string.IsNullOrWhiteSpace(ifMatch) && !ScheduleVersion.Matches(ifMatch, await GetAsync(name)))
+        var dropped = false;
+        if (string.IsNullOrWhiteSpace(ifMatch))
         {
-            throw new NodeDbException(WebErrorCodes.EditConflict, $"Schedule '{name}' changed since version {ifMatch} was read: read it again before dropping it.");
+            dropped = await Schedule(name).DropAsync();
+        }
+        else
+        {
+            var current = await GetAsync(name);
+            if (!ScheduleVersion.Matches(ifMatch, current))
+            {
+                throw new NodeDbException(WebErrorCodes.EditConflict, $"Schedule '{name}' changed since version {ifMatch} was read: read it again before dropping it.");
+            }
+
+            dropped = await EditPrecondition.RunAsync(current.UpdatedAt, () => Schedule(name).DropAsync());
         }
 
-        if (!await Schedule(name).DropAsync())
+        if (!dropped)
         {
             throw NotFound(name);
         }
