@@ -26,10 +26,13 @@ public interface IScheduleGrain : IGrainWithStringKey
     [Alias("SetEnabled")]
     Task<ScheduleStatus> SetEnabledAsync(bool enabled);
 
-    /// <summary>Stops firing until resumed; occurrences due meanwhile are recorded as skipped (paused).</summary>
+    /// <summary>
+    /// Stops firing until resumed, or until <paramref name="resumeAt"/> when given (the schedule then resumes by itself,
+    /// and an occurrence at that very instant fires); occurrences due meanwhile are recorded as skipped (paused).
+    /// </summary>
     /// <remarks>From a client, <paramref name="by"/> is replaced by the principal of the presented key.</remarks>
     [Alias("Pause")]
-    Task<ScheduleStatus> PauseAsync(string by, string? note = null);
+    Task<ScheduleStatus> PauseAsync(string by, string? note = null, DateTimeOffset? resumeAt = null);
 
     [Alias("Resume")]
     Task<ScheduleStatus> ResumeAsync();

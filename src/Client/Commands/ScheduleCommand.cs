@@ -89,13 +89,14 @@ public static class ScheduleCommand
     {
         var name = CommandArguments.ScheduleName();
         var note = new Option<string?>("--note") { Description = "Why; shown by schedule show", HelpName = "TEXT" };
-        var command = new Command("pause", "Stop firing until resumed; occurrences due meanwhile are recorded as skipped (paused)") { name, note };
+        var until = CommandArguments.Instant("--until", "Resume by itself at this instant; an occurrence at that very instant fires", required: false);
+        var command = new Command("pause", "Stop firing until resumed; occurrences due meanwhile are recorded as skipped (paused)") { name, note, until };
         command.SetAction(Action(Retry.Idempotent, async (c, _) =>
         {
-            var status = await c.Schedule(await ExistingAsync(c, c.Parse.GetValue(name)!)).PauseAsync(c.User, c.Parse.GetValue(note));
+            var status = await c.Schedule(await ExistingAsync(c, c.Parse.GetValue(name)!)).PauseAsync(c.User, c.Parse.GetValue(note), c.Parse.GetValue(until));
             c.Out.Answer(
                 () => JsonShapes.Schedule(status),
-                () => c.Out.Line($"Paused {status.Definition.Name} (by {status.Pause?.By} at {Spellings.Human(status.Pause?.At)}{(status.Pause?.Note is { } n ? ": " + n : "")})."));
+                () => c.Out.Line($"Paused {status.Definition.Name} (by {status.Pause?.By} at {Spellings.Human(status.Pause?.At)}{(status.Pause?.Note is { } n ? ": " + n : "")}){(status.Pause?.ResumeAt is { } r ? $"; resumes by itself at {Spellings.Human(r)}" : "")}."));
         }));
         return command;
     }

@@ -37,7 +37,7 @@ public static class JsonShapes
             ["startAt"] = Spellings.Instant(d.StartAt),
             ["endAt"] = Spellings.Instant(d.EndAt),
             ["pause"] = status.Pause is { } p
-                ? new JsonObject { ["by"] = p.By, ["at"] = Spellings.Instant(p.At), ["note"] = p.Note }
+                ? new JsonObject { ["by"] = p.By, ["at"] = Spellings.Instant(p.At), ["note"] = p.Note, ["resumeAt"] = Spellings.Instant(p.ResumeAt) }
                 : null,
             ["inFlight"] = new JsonArray([.. status.InFlight.Select(InFlight)]),
             ["createdAt"] = Spellings.Instant(status.CreatedAt),

@@ -28,6 +28,9 @@ public sealed partial class ScheduleGrain
     [LoggerMessage(EventId = 3008, Level = LogLevel.Debug, Message = "Schedule {Key} handed over to silo {Silo} with {Count} runs not yet started")]
     private static partial void LogHandedOff(ILogger logger, string key, string silo, int count);
 
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Schedule {Key} resumed by itself: its pause ended at {At}")]
+    private static partial void LogResumed(ILogger logger, string key, DateTimeOffset at);
+
     [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Schedule {Key}: {Count} occurrences from {From} to {To} backfilled by {By}")]
     private static partial void LogBackfilled(ILogger logger, string key, int count, DateTimeOffset from, DateTimeOffset to, string by);
 }

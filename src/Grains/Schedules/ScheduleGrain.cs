@@ -185,17 +185,38 @@ public sealed partial class ScheduleGrain(
     public Task<ScheduleStatus> SetEnabledAsync(bool enabled) =>
         UpdateAsync(RequireDefinition() with { Enabled = enabled });
 
-    public async Task<ScheduleStatus> PauseAsync(string by, string? note = null)
+    public async Task<ScheduleStatus> PauseAsync(string by, string? note = null, DateTimeOffset? resumeAt = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(by);
         RequireDefinition();
         var now = clock.GetUtcNow();
         ScheduleValidator.CheckLength("pause note", note, settings.Limits.MaxNoteLength, "Scheduler:MaxNoteLength");
-        state.State.Pause = new PauseInfo(by, now, note);
+        if (resumeAt is { } until && until <= now)
+        {
+            throw new NodeDbException(ErrorCodes.InvalidDefinition, $"Resume time {until:O} is not in the future (now is {now:O}): give a later one, or resume now.");
+        }
+
+        state.State.Pause = new PauseInfo(by, now, note, resumeAt?.ToUniversalTime());
         state.State.UpdatedAt = now;
         await WriteStateAsync();
         await CancelArmedAsync(now, $"paused by {by} before its instant");
+        RefreshDue(now);
         return Status(now);
+    }
+
+    /// <summary>Ends a pause whose resume time has come; true when it did (the state is written).</summary>
+    private async Task<bool> ResumeIfDueAsync(DateTimeOffset now)
+    {
+        if (state.State.Pause is not { ResumeAt: { } at } || at > now)
+        {
+            return false;
+        }
+
+        state.State.Pause = null;
+        state.State.UpdatedAt = now;
+        await WriteStateAsync();
+        LogResumed(logger, Key, at);
+        return true;
     }
 
     public async Task<ScheduleStatus> ResumeAsync()
@@ -266,6 +287,8 @@ public sealed partial class ScheduleGrain(
             await LeaveAsync(survivor);
             return;
         }
+
+        await ResumeIfDueAsync(now);
 
         await SettleOrphansAsync(now);
         if (!definition.Enabled)
@@ -349,6 +372,7 @@ public sealed partial class ScheduleGrain(
         }
 
         var now = clock.GetUtcNow();
+        await ResumeIfDueAsync(now);
         await SettleOrphansAsync(now);
         RefreshDue(now);
 
@@ -410,6 +434,12 @@ public sealed partial class ScheduleGrain(
         DateTimeOffset? due = state.State.Backlog.Count > 0 && state.State.InFlight.Count == 0
             ? now
             : OccurrencePlanner.NextDue(_cron!, state.State.LastFired, now, Rules(definition));
+        if (state.State.Pause is { ResumeAt: { } resumeAt } && (due is null || resumeAt < due))
+        {
+            // A timed pause ends at its instant even when no occurrence falls due then.
+            due = resumeAt;
+        }
+
         if (state.State.InFlight.Count > 0)
         {
             // Runs in flight: look again soon, so a silo that died with one, or a completion that could not be delivered
@@ -463,7 +493,12 @@ public sealed partial class ScheduleGrain(
     {
         var definition = Definition!;
         DateTimeOffset? next = null;
-        if (definition.Enabled && state.State.Pause is null && _cron is not null)
+        if (definition.Enabled && state.State.Pause is { ResumeAt: { } resumeAt } && _cron is not null)
+        {
+            // A timed pause: the first occurrence at or after the resume time (an occurrence at that instant fires).
+            next = _cron.NextAfter(resumeAt - TimeSpan.FromTicks(1)) is { } first ? _cron.Zone.ToLocal(first) : null;
+        }
+        else if (definition.Enabled && state.State.Pause is null && _cron is not null)
         {
             var anchor = state.State.LastFired is { } last && last > now ? last : now;
             // An occurrence armed ahead (claimed, waiting for its instant) is still the next run.

@@ -149,11 +149,17 @@ public sealed class WebApiTests(WebFixture web)
         Assert.Contains("reason is required", body, StringComparison.Ordinal);
         Assert.False((await http.GetFromJsonAsync<JsonObject>("/api/v1/schedules/why1", Ct))!["paused"]!.GetValue<bool>());
 
-        var (ok, paused) = await SendAsync(http, "POST", "/api/v1/schedules/why1/pause", new { reason = "disk full" }, null);
+        var (past, refusal) = await SendAsync(http, "POST", "/api/v1/schedules/why1/pause", new { reason = "disk full", resumeAt = "2001-01-01T00:00:00Z" }, null);
+        Assert.Equal(HttpStatusCode.BadRequest, past);
+        Assert.Contains("2001-01-01T00:00:00.0000000+00:00 is not in the future", refusal, StringComparison.Ordinal);
+
+        var resumeAt = DateTimeOffset.UtcNow.AddDays(1);
+        var (ok, paused) = await SendAsync(http, "POST", "/api/v1/schedules/why1/pause", new { reason = "disk full", resumeAt }, null);
         Assert.Equal(HttpStatusCode.OK, ok);
         var pause = JsonNode.Parse(paused)!["pause"]!;
         Assert.Equal("disk full", pause["note"]!.GetValue<string>());
         Assert.Equal("otto", pause["by"]!.GetValue<string>());
+        Assert.Equal(resumeAt, DateTimeOffset.Parse(pause["resumeAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromMilliseconds(1));
     }
 
     [Fact]

@@ -85,8 +85,8 @@ public static class ApiEndpoints
             .WithSummary("The tenant's runs across schedules, newest first; filter by status.");
 
         api.MapPost("/schedules/{name}/pause", async (HttpContext h, string name, PauseRequest body) =>
-            Results.Json(JsonShapes.Schedule(await Ops(h).PauseAsync(name, body.Reason))))
-            .WithSummary("Pause a schedule; the reason is required (operator).");
+            Results.Json(JsonShapes.Schedule(await Ops(h).PauseAsync(name, body.Reason, body.ResumeAt))))
+            .WithSummary("Pause a schedule; the reason is required, resumeAt (an instant) optional: it then resumes by itself (operator).");
 
         api.MapPost("/schedules/{name}/resume", async (HttpContext h, string name) =>
             Results.Json(JsonShapes.Schedule(await Ops(h).ResumeAsync(name))))

@@ -113,11 +113,11 @@ public sealed partial class TenantOperations(IClusterClient client, string tenan
         }
     }
 
-    public async Task<ScheduleStatus> PauseAsync(string name, string? reason)
+    public async Task<ScheduleStatus> PauseAsync(string name, string? reason, DateTimeOffset? resumeAt = null)
     {
         var why = Require(reason, "reason");
         await GetAsync(name);
-        return await Schedule(name).PauseAsync(ActingUser, why);
+        return await Schedule(name).PauseAsync(ActingUser, why, resumeAt);
     }
 
     public async Task<ScheduleStatus> ResumeAsync(string name)

@@ -34,7 +34,7 @@ public static class SchedulePages
         pages.MapGet("/schedules/{name}", DetailAsync);
         pages.MapGet("/schedules/{name}/edit", EditFormAsync);
         pages.MapPost("/schedules/{name}/edit", EditAsync);
-        pages.MapPost("/schedules/{name}/pause", (HttpContext h, string name) => Act(h, name, "paused", async f => await Ops(h).PauseAsync(name, f["reason"])));
+        pages.MapPost("/schedules/{name}/pause", (HttpContext h, string name) => Act(h, name, "paused", async f => await Ops(h).PauseAsync(name, f["reason"], ResumeAt(f["resumeAt"]))));
         pages.MapPost("/schedules/{name}/resume", (HttpContext h, string name) => Act(h, name, "resumed", _ => Ops(h).ResumeAsync(name)));
         pages.MapPost("/schedules/{name}/trigger", (HttpContext h, string name) => Act(h, name, "triggered", _ => Ops(h).TriggerAsync(name)));
         pages.MapPost("/schedules/{name}/backfill", (HttpContext h, string name) => Act(h, name, "backfilled", f =>
@@ -178,6 +178,10 @@ public static class SchedulePages
         {
             Row("paused", $"by {p.By} at {Spellings.Human(p.At)}");
             b.Append("<dt>reason</dt><dd class=\"note\">").Append(E(p.Note ?? "")).Append("</dd>");
+            if (p.ResumeAt is { } resumeAt)
+            {
+                Row("resumes", Spellings.Human(resumeAt));
+            }
         }
 
         Row("next run", Spellings.Human(status.NextRun));
@@ -237,7 +241,9 @@ public static class SchedulePages
         else
         {
             b.Append("<form method=\"post\" action=\"").Append(ScheduleUrl(h, name, "/pause")).Append("\">").Append(Antiforgery(h))
-                .Append("<label for=\"reason\">Reason</label><input id=\"reason\" name=\"reason\" required maxlength=\"500\"><button type=\"submit\">Pause</button></form>");
+                .Append("<label for=\"reason\">Reason</label><input id=\"reason\" name=\"reason\" required maxlength=\"500\">")
+                .Append("<label for=\"resume-at\">Resume by itself at (optional, ISO 8601, UTC unless an offset is given)</label><input id=\"resume-at\" name=\"resumeAt\" placeholder=\"2026-12-01T06:00:00Z\">")
+                .Append("<button type=\"submit\">Pause</button></form>");
         }
 
         b.Append("<form method=\"post\" action=\"").Append(ScheduleUrl(h, name, "/trigger")).Append("\">").Append(Antiforgery(h)).Append("<button type=\"submit\">Trigger now</button></form>");
@@ -399,4 +405,11 @@ public static class SchedulePages
         E($"{h.Request.PathBase}/schedules?q={Uri.EscapeDataString(q.Search ?? "")}&filter={q.Filter}&sort={q.Sort}&page={page}");
 
     private static string Offset(TimeSpan offset) => (offset < TimeSpan.Zero ? "-" : "+") + offset.ToString(@"hh\:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>The optional resume time of the pause form; a value that is not an instant is refused, naming it.</summary>
+    private static DateTimeOffset? ResumeAt(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null
+        : NodeDb.Orleans.Client.Commands.CommandArguments.TryInstant(text)
+          ?? throw new UsageException($"resumeAt '{text}' is invalid: expected an ISO 8601 instant such as 2026-12-01T06:00:00Z.");
+
 }
