@@ -6,8 +6,8 @@ public static class WebErrorCodes
     /// <summary>A request the API cannot read: a missing field, a bad number, a tenant the key may not name.</summary>
     public const string InvalidRequest = "invalid_request";
 
-    /// <summary>If-Match named another version than the schedule's current one.</summary>
-    public const string EditConflict = "edit_conflict";
+    /// <summary>If-Match named another version than the schedule's current one (the same code the schedule grain gives).</summary>
+    public const string EditConflict = ErrorCodes.EditConflict;
 
     /// <summary>An edit without If-Match.</summary>
     public const string PreconditionRequired = "precondition_required";
