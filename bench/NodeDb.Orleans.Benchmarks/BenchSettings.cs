@@ -62,6 +62,9 @@ public sealed record BenchSettings
     /// <summary>S6: how many durable schedules each bulk-creation row creates (issue 13: 10,000 and 100,000).</summary>
     public IReadOnlyList<int> S6Schedules { get; init; } = [10_000, 100_000];
 
+    /// <summary>S6: only these paths (PerCall, BulkApi, Script); null for all.</summary>
+    public IReadOnlyList<string>? S6Paths { get; init; }
+
     /// <summary>Concurrent create calls while setting schedules up.</summary>
     public int SetupConcurrency { get; init; } = 64;
 

@@ -20,6 +20,11 @@ if (Option("--s6-schedules") is { } s6)
     settings = settings with { S6Schedules = [.. s6.Split(',').Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))] };
 }
 
+if (Option("--s6-paths") is { } paths)
+{
+    settings = settings with { S6Paths = paths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
+}
+
 if (Option("--s1-loads") is { } loads)
 {
     settings = settings with { S1Loads = [.. loads.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(SqlLoad.Parse)] };

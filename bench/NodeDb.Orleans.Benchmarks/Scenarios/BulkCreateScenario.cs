@@ -36,6 +36,11 @@ public static class BulkCreateScenario
             var quartz = await QuartzRateAsync(n);
             foreach (var path in new[] { Path.PerCall, Path.BulkApi, Path.Script })
             {
+                if (settings.S6Paths is { } only && !only.Contains(path.ToString(), StringComparer.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
                 log.WriteLine($"S6: {n} schedules — NodeDb.Orleans, {Describe(path)}…");
                 var (rate, note) = await NodeDbRateAsync(n, path, settings.SetupConcurrency);
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"S6: … {rate:0} per s ({note})"));
