@@ -62,6 +62,12 @@ public sealed record BenchSettings
     /// <summary>P1: plans measured per gap and policy (the walking baseline gets a tenth of them).</summary>
     public int PlanningRepetitions { get; init; } = 50;
 
+    /// <summary>S7: how many durable schedules each bulk-creation row creates (issue 13: 10,000 and 100,000).</summary>
+    public IReadOnlyList<int> S7Schedules { get; init; } = [10_000, 100_000];
+
+    /// <summary>S7: only these paths (PerCall, BulkApi, Script); null for all.</summary>
+    public IReadOnlyList<string>? S7Paths { get; init; }
+
     /// <summary>Concurrent create calls while setting schedules up.</summary>
     public int SetupConcurrency { get; init; } = 64;
 
@@ -79,6 +85,7 @@ public sealed record BenchSettings
         S2Schedules = 1_000,
         S3Schedules = 5_000,
         S3Window = TimeSpan.FromSeconds(5),
+        S7Schedules = [10_000],
         S4Schedules = 9,
         S4Rounds = 1,
     };
@@ -100,6 +107,7 @@ public sealed record BenchSettings
         S2Schedules = 20,
         S3Schedules = 50,
         S3Window = TimeSpan.FromSeconds(1),
+        S7Schedules = [50],
         SetupConcurrency = 8,
         S4Rounds = 0, // S4 starts Azurite and three silo processes: too slow for a smoke test
         S6Schedules = 0, // so does S6

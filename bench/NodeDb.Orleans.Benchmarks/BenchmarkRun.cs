@@ -7,7 +7,7 @@ namespace NodeDb.Orleans.Benchmarks;
 /// <summary>Runs the chosen scenarios one after another, each on both systems, and returns their tables.</summary>
 public static class BenchmarkRun
 {
-    public static readonly string[] AllScenarios = ["s1", "s2", "s3", "s4", "s5", "s6", "p1", "w1"];
+    public static readonly string[] AllScenarios = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "p1", "w1"];
 
     /// <remarks>S1 and S2 give two tables each: the headline with the real SQL runner, then the scheduler alone (no-op runner) beside Quartz.NET.</remarks>
     public static async Task<IReadOnlyList<IReportTable>> RunAsync(BenchSettings settings, IReadOnlyCollection<string> scenarios, TextWriter log)
@@ -49,6 +49,11 @@ public static class BenchmarkRun
         if (scenarios.Contains("s6"))
         {
             await RunOneAsync(tables, "S6 rolling restart", () => RollingRestartScenario.RunAsync(settings, log), log);
+        }
+
+        if (scenarios.Contains("s7"))
+        {
+            await RunOneAsync(tables, "S7 bulk creation", () => BulkCreateScenario.RunAsync(settings, log), log);
         }
 
         if (scenarios.Contains("w1"))

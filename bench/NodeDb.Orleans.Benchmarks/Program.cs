@@ -1,7 +1,7 @@
 using NodeDb.Orleans.Benchmarks;
 using NodeDb.Orleans.Benchmarks.Scenarios;
 
-// scripts/bench.sh [--quick|--full] [--only s1,s2,s3,s4,s5,s6] [--s1-loads 1x100,10x100,10x100pg] [--pg-async-commit]
+// scripts/bench.sh [--quick|--full] [--only s1,s2,s3,s4,s5,s6,s7,w1,p1] [--s7-schedules 10000,100000] [--s1-loads 1x100,10x100,10x100pg] [--pg-async-commit]
 if (args.Contains("--timer-probe"))
 {
     Console.WriteLine($"Machine: {BenchmarkRun.Machine()}");
@@ -13,6 +13,16 @@ var settings = args.Contains("--full") ? BenchSettings.Full : args.Contains("--t
 if (Option("--s3-schedules") is { } s3)
 {
     settings = settings with { S3Schedules = int.Parse(s3, System.Globalization.CultureInfo.InvariantCulture) };
+}
+
+if (Option("--s7-schedules") is { } s7)
+{
+    settings = settings with { S7Schedules = [.. s7.Split(',').Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))] };
+}
+
+if (Option("--s7-paths") is { } paths)
+{
+    settings = settings with { S7Paths = paths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
 }
 
 if (Option("--s1-loads") is { } loads)

@@ -27,7 +27,9 @@ public interface ISqlSessionGrain : IGrainWithStringKey
     /// The first statement that fails stops the script; the message says which statement (and how many ran before it)
     /// and carries the underlying code (<c>syntax_error</c>, <c>invalid_cron</c>, <c>not_found</c>, <c>sql_error</c>…).
     /// </exception>
+    /// <remarks>A script may import thousands of schedules (its consecutive CREATEs run side by side), so the response timeout is 5 minutes rather than Orleans' 30 s.</remarks>
     [Alias("Execute")]
+    [ResponseTimeout("00:05:00")]
     Task<ImmutableArray<SqlStatementResult>> ExecuteAsync(string script, string user);
 
     /// <summary>The next <paramref name="count"/> occurrences of a cron expression, read exactly as a schedule would read it.</summary>

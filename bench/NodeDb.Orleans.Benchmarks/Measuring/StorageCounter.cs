@@ -34,6 +34,18 @@ public sealed class StorageCounter
 
     public void GrainWrite() => Interlocked.Increment(ref _grainWrites);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _writesByState = new(StringComparer.Ordinal);
+
+    /// <summary>Counts a state write of <paramref name="stateName"/> (the schedule, index bucket, wake shard…).</summary>
+    public void GrainWrite(string stateName)
+    {
+        GrainWrite();
+        _writesByState.AddOrUpdate(stateName, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>State writes so far by state name, e.g. "schedule 10000, wake 312".</summary>
+    public IReadOnlyDictionary<string, long> WritesByState => new Dictionary<string, long>(_writesByState, StringComparer.Ordinal);
+
     public void Reminder() => Interlocked.Increment(ref _reminderOps);
 
     public void History() => Interlocked.Increment(ref _historyOps);

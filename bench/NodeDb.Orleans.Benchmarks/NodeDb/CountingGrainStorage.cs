@@ -26,7 +26,7 @@ public sealed class CountingGrainStorage(IGrainStorage inner, StorageCounter cou
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
-        counter.GrainWrite();
+        counter.GrainWrite(stateName);
         var started = Stopwatch.GetTimestamp();
         await inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
         counter.WriteTook(Stopwatch.GetElapsedTime(started));

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Health;
 using NodeDb.Orleans.Grains.Hosting;
@@ -83,34 +84,76 @@ public sealed partial class ScheduleGrain(
         }
 
         CheckEditPrecondition();
-
-        if (!existed)
+        if (existed)
         {
-            // Checked by the grain itself, so no path around it; concurrent CREATEs may pass it together by a few.
-            var names = await GrainFactory.GetGrain<ITenantSchedulesGrain>(definition.Tenant).ListAsync();
-            if (names.Length >= _options.MaxSchedulesPerTenant)
-            {
-                throw new NodeDbException(
-                    ErrorCodes.InvalidDefinition,
-                    $"Tenant '{definition.Tenant}' has {names.Length} schedules: at most {_options.MaxSchedulesPerTenant} are allowed (limit Scheduler:MaxSchedulesPerTenant = {_options.MaxSchedulesPerTenant}); drop one first.");
-            }
+            state.State.Definition = definition;
+            state.State.LastFired = null;
+            state.State.UpdatedAt = now;
+            await WriteStateAsync();
+            await GrainFactory.GetGrain<ITenantSchedulesGrain>(definition.Tenant).AddAsync(definition.Name);
+            await SyncReminderAsync();
+        }
+        else
+        {
+            await CreateDurablyAsync(definition, now);
         }
 
-        if (!existed)
-        {
-            state.State = new ScheduleState { Generation = state.State.Generation + 1, CreatedAt = now };
-        }
-
-        state.State.Definition = definition;
-        state.State.LastFired = null;
-        state.State.UpdatedAt = now;
-        await WriteStateAsync();
         LoadDefinition(definition, cron);
-        await GrainFactory.GetGrain<ITenantSchedulesGrain>(definition.Tenant).AddAsync(definition.Name);
-        await SyncReminderAsync();
         RefreshDue(now);
         LogCreated(logger, Key, definition.Cron);
         return Status(now);
+    }
+
+    /// <summary>
+    /// Writes a new schedule so that a crash at any point leaves it either whole or absent: the name is reserved in the
+    /// tenant's index (which holds the per-tenant limit exactly), then the wake registry and the reminder are written,
+    /// and the state last, because the state is what makes the schedule exist.
+    /// </summary>
+    /// <remarks>
+    /// What a crash can leave before the state write wakes nothing and costs nothing: a listed name without a schedule
+    /// (shown by no listing of schedules, taken again by a retried CREATE), a wake entry or reminder for a key without
+    /// state (its reminder removes both). The reverse, a schedule nothing lists or wakes, cannot happen.
+    /// </remarks>
+    private async Task CreateDurablyAsync(ScheduleDefinition definition, DateTimeOffset now)
+    {
+        var index = GrainFactory.GetGrain<ITenantScheduleIndexGrain>(definition.Tenant);
+        await index.ReserveAsync(definition.Name, _options.MaxSchedulesPerTenant);
+        var previous = state.State;
+        state.State = new ScheduleState { Generation = previous.Generation + 1, CreatedAt = now, Definition = definition, UpdatedAt = now };
+        var written = false;
+        try
+        {
+            await SyncReminderAsync();
+            written = true;
+            await WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            state.State = previous;
+            if (!written || e is InconsistentStateException)
+            {
+                // Nothing of the schedule is stored: give the name back. (After an ambiguous write failure it stays
+                // reserved rather than risk a stored schedule that no index lists.)
+                await ReleaseQuietlyAsync(definition);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task ReleaseQuietlyAsync(ScheduleDefinition definition)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ITenantSchedulesGrain>(definition.Tenant).RemoveAsync(definition.Name);
+            await SyncReminderAsync();
+        }
+        catch (Exception e)
+        {
+            // Safe to leave: a reserved name without a schedule is listed nowhere and a retried CREATE takes it again;
+            // a stray wake entry or reminder removes itself when it finds no state.
+            LogWriteFailed(logger, e, Key);
+        }
     }
 
     public async Task<ScheduleStatus> UpdateAsync(ScheduleDefinition definition)

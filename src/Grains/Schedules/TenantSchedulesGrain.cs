@@ -7,34 +7,186 @@ namespace NodeDb.Orleans.Grains.Schedules;
 /// <summary>
 /// A tenant's schedule names, spread over <see cref="BucketCount"/> persisted buckets, so listing never scans the
 /// cluster and adding a name rewrites one small bucket, not the whole index (one blob would make creating
-/// n schedules cost O(n²) bytes written).
+/// n schedules cost O(n²) bytes written). One activation per tenant counts them, so the per-tenant limit holds exactly.
 /// </summary>
-[StatelessWorker]
-public sealed class TenantSchedulesGrain : Grain, ITenantSchedulesGrain
+/// <remarks>
+/// <para>On activation it reads the 64 buckets once; from then on every change of the index passes through it, so its
+/// in-memory view is the buckets' content plus the additions being written. <see cref="ReserveAsync"/> checks the count
+/// and takes the slot in the same turn, before its first await: concurrent creates can never pass the limit together.</para>
+/// <para>Reentrant: reservations wait for their bucket writes side by side (the buckets batch them), and a bulk create
+/// waits for schedule grains that call back into <see cref="ReserveAsync"/>. The invariant across awaits: a name is in
+/// <c>_listed</c> only once its bucket write succeeded, and in <c>_adding</c> while it is being written. A failed write
+/// deactivates the grain, so the next activation counts from what storage holds.</para>
+/// </remarks>
+[Reentrant]
+[CollectionAgeLimit(Minutes = 5)]
+public sealed class TenantSchedulesGrain : Grain, ITenantSchedulesGrain, ITenantScheduleIndexGrain
 {
     public const int BucketCount = 64;
 
+    /// <summary>Schedules a bulk create runs side by side.</summary>
+    internal const int BulkParallelism = 64;
+
+    private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _adding = new(StringComparer.Ordinal);
+
     private string Tenant => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var buckets = await Task.WhenAll(Enumerable.Range(0, BucketCount).Select(i => Bucket(i).ListAsync()));
+        foreach (var name in buckets.SelectMany(b => b))
+        {
+            _listed.Add(name);
+        }
+    }
 
     public Task AddAsync(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return Bucket(name).AddAsync(name);
+        return ReserveAsync(name, int.MaxValue);
     }
 
-    public Task RemoveAsync(string name)
+    public Task ReserveAsync(string name, int limit)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return Bucket(name).RemoveAsync(name);
+        if (_listed.Contains(name))
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_adding.TryGetValue(name, out var adding))
+        {
+            return adding;
+        }
+
+        var count = _listed.Count + _adding.Count;
+        if (count >= limit)
+        {
+            return Task.FromException(new NodeDbException(
+                ErrorCodes.InvalidDefinition,
+                $"Tenant '{Tenant}' has {count} schedules: at most {limit} are allowed (limit Scheduler:MaxSchedulesPerTenant = {limit}); drop one first."));
+        }
+
+        // Taken in this turn, before any await: the next reservation already counts it.
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _adding[name] = written.Task;
+        _ = AddToBucketAsync(name, written);
+        return written.Task;
     }
 
-    public async Task<ImmutableArray<string>> ListAsync()
+    public async Task RemoveAsync(string name)
     {
-        var buckets = await Task.WhenAll(Enumerable.Range(0, BucketCount)
-            .Select(i => GrainFactory.GetGrain<ITenantScheduleBucketGrain>($"{Tenant}#{i}").ListAsync()));
-        return [.. buckets.SelectMany(b => b).Order(StringComparer.Ordinal)];
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (_adding.TryGetValue(name, out var adding))
+        {
+            await adding;
+        }
+
+        try
+        {
+            await Bucket(name).RemoveAsync(name);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
+        _listed.Remove(name);
     }
 
-    private ITenantScheduleBucketGrain Bucket(string name) =>
-        GrainFactory.GetGrain<ITenantScheduleBucketGrain>($"{Tenant}#{ShardRouting.StableHash(name) % BucketCount}");
+    [ReadOnly]
+    public Task<ImmutableArray<string>> ListAsync() => Task.FromResult<ImmutableArray<string>>([.. _listed.Order(StringComparer.Ordinal)]);
+
+    public async Task<ImmutableArray<BulkCreateResult>> CreateManyAsync(ImmutableArray<ScheduleDefinition> definitions, bool replace = false)
+    {
+        if (definitions.IsDefault)
+        {
+            throw new ArgumentNullException(nameof(definitions));
+        }
+
+        if (definitions.Length > ITenantSchedulesGrain.MaxBulkCreate)
+        {
+            throw new NodeDbException(
+                ErrorCodes.InvalidDefinition,
+                $"A bulk create of {definitions.Length} schedules is too large: at most {ITenantSchedulesGrain.MaxBulkCreate} per call; split it.");
+        }
+
+        var results = new BulkCreateResult[definitions.Length];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var work = new List<int>(definitions.Length);
+        for (var i = 0; i < definitions.Length; i++)
+        {
+            var definition = definitions[i] ?? throw new ArgumentException($"Definition {i + 1} is null.", nameof(definitions));
+            if (!string.Equals(definition.Tenant, Tenant, StringComparison.Ordinal))
+            {
+                // The tenant is the grain's key, which the caller's key was checked against: a definition cannot name another.
+                results[i] = Refused(definition.Name, ErrorCodes.InvalidDefinition, $"Schedule '{definition.Name}' names tenant '{definition.Tenant}', but this bulk create is for tenant '{Tenant}'.");
+            }
+            else if (!seen.Add(definition.Name))
+            {
+                results[i] = Refused(definition.Name, ErrorCodes.InvalidDefinition, $"Schedule '{definition.Name}' appears more than once in this bulk create.");
+            }
+            else
+            {
+                work.Add(i);
+            }
+        }
+
+        // Bounded: each create holds a schedule activation and a few storage writes; the writes of the ones side by side
+        // share transactions (index buckets, wake shards, grain state and reminders are all group-committed).
+        using var slots = new SemaphoreSlim(BulkParallelism);
+        await Task.WhenAll(work.Select(async i =>
+        {
+            await slots.WaitAsync();
+            try
+            {
+                results[i] = await CreateOneAsync(definitions[i], replace);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+
+        return [.. results];
+    }
+
+    private async Task<BulkCreateResult> CreateOneAsync(ScheduleDefinition definition, bool replace)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IScheduleGrain>(definition.Key).CreateAsync(definition, replace);
+            return new BulkCreateResult { Name = definition.Name };
+        }
+        catch (NodeDbException e)
+        {
+            return Refused(definition.Name, e.Code, e.Message);
+        }
+    }
+
+    private static BulkCreateResult Refused(string name, string code, string message) => new() { Name = name, ErrorCode = code, Error = message };
+
+    private async Task AddToBucketAsync(string name, TaskCompletionSource written)
+    {
+        try
+        {
+            await Bucket(name).AddAsync(name);
+            _listed.Add(name);
+            _adding.Remove(name);
+            written.SetResult();
+        }
+        catch (Exception e)
+        {
+            // The bucket may or may not hold the name (a timeout can follow a commit): count afresh from storage.
+            _adding.Remove(name);
+            DeactivateOnIdle();
+            written.SetException(e);
+        }
+    }
+
+    private ITenantScheduleBucketGrain Bucket(string name) => Bucket((int)(ShardRouting.StableHash(name) % BucketCount));
+
+    private ITenantScheduleBucketGrain Bucket(int index) => GrainFactory.GetGrain<ITenantScheduleBucketGrain>($"{Tenant}#{index}");
 }

@@ -65,6 +65,7 @@ public static class AccessPolicy
         Add<IScheduleGrain>(nameof(IScheduleGrain.BackfillAsync), new(ApiKeyRole.Operator, schedule, Mutation: true, Rewrite: (c, who) => c.Request.SetArgument(2, who.Principal)));
 
         Add<ITenantSchedulesGrain>(nameof(ITenantSchedulesGrain.ListAsync), new(ApiKeyRole.Reader, tenant));
+        Add<ITenantSchedulesGrain>(nameof(ITenantSchedulesGrain.CreateManyAsync), new(ApiKeyRole.Admin, tenant, Mutation: true, Rewrite: OwnDefinitions));
         Add<IJobHistoryGrain>(nameof(IJobHistoryGrain.QueryAsync), new(ApiKeyRole.Reader, tenant));
 
         Add<ISqlSessionGrain>(nameof(ISqlSessionGrain.ExecuteAsync), new(
@@ -86,6 +87,15 @@ public static class AccessPolicy
             0, new KeyIdentity { Principal = who.Principal, KeyId = who.KeyId, Scope = who.Scope, Role = who.Role })));
         Add<IAuditGrain>(nameof(IAuditGrain.QueryAsync), new(ApiKeyRole.Admin, tenant));
         return rules;
+    }
+
+    /// <summary>The owner of every schedule of a client's bulk create is the caller, whatever the definitions say.</summary>
+    private static void OwnDefinitions(IIncomingGrainCallContext context, Caller caller)
+    {
+        if (context.Request.GetArgument(0) is System.Collections.Immutable.ImmutableArray<ScheduleDefinition> { IsDefault: false } definitions)
+        {
+            context.Request.SetArgument(0, System.Collections.Immutable.ImmutableArray.CreateRange(definitions, d => d is null ? d! : d with { Owner = caller.Principal }));
+        }
     }
 
     /// <summary>The owner of a schedule a client creates or changes is the caller, whatever the definition says.</summary>

@@ -34,6 +34,7 @@ internal sealed class SqliteDatabase : IDisposable
         // Microsoft.Data.Sqlite retries SQLITE_BUSY until the command timeout; keep both waits equal.
         builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
         _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
 
         var busyMs = ((long)options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         var synchronous = options.FlushEveryCommit ? "FULL" : "NORMAL";
@@ -41,7 +42,7 @@ internal sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>The file path or connection target, for log messages.</summary>
-    public string DataSource => new SqliteConnectionStringBuilder(_connectionString).DataSource;
+    public string DataSource { get; }
 
     /// <summary>Creates the schema (idempotent, also across processes sharing the file).</summary>
     public Task EnsureCreatedAsync()

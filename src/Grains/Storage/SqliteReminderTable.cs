@@ -38,6 +38,7 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
     private const string Columns = "grain_id, reminder_name, start_at, period, etag";
 
     private readonly SqliteDatabase _database;
+    private readonly SqliteGroupCommit _commits;
     private readonly string _serviceId;
 
     /// <summary>Creates the table over the configured file; the schema is created on start or first use.</summary>
@@ -49,6 +50,7 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
         ArgumentNullException.ThrowIfNull(clusterOptions);
         _serviceId = clusterOptions.Value.ServiceId;
         _database = new SqliteDatabase(options, Schema);
+        _commits = new SqliteGroupCommit(_database);
     }
 
     /// <inheritdoc/>
@@ -102,25 +104,31 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>Group-committed with the other writes queued at the same moment (a bulk create registers thousands).</remarks>
     public async Task<string?> UpsertRow(ReminderEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var etag = Guid.NewGuid().ToString("N");
-        using var writer = await _database.EnterWriteAsync(CancellationToken.None);
-        await using var connection = await _database.OpenAsync(CancellationToken.None);
-        await using var command = Command(connection, """
-            INSERT INTO reminders (service_id, grain_id, reminder_name, start_at, period, etag, grain_hash)
-            VALUES ($service, $grain, $name, $start, $period, $etag, $hash)
-            ON CONFLICT (service_id, grain_id, reminder_name)
-            DO UPDATE SET start_at = excluded.start_at, period = excluded.period, etag = excluded.etag, grain_hash = excluded.grain_hash;
-            """);
-        command.Parameters.AddWithValue("$grain", entry.GrainId.ToString());
-        command.Parameters.AddWithValue("$name", entry.ReminderName);
-        command.Parameters.AddWithValue("$start", ToUtc(entry.StartAt).Ticks);
-        command.Parameters.AddWithValue("$period", entry.Period.Ticks);
-        command.Parameters.AddWithValue("$etag", etag);
-        command.Parameters.AddWithValue("$hash", (long)entry.GrainId.GetUniformHashCode());
-        await command.ExecuteNonQueryAsync();
+        var grain = entry.GrainId.ToString();
+        var start = ToUtc(entry.StartAt).Ticks;
+        var hash = (long)entry.GrainId.GetUniformHashCode();
+        await _commits.RunAsync((connection, transaction) =>
+        {
+            using var command = Command(connection, """
+                INSERT INTO reminders (service_id, grain_id, reminder_name, start_at, period, etag, grain_hash)
+                VALUES ($service, $grain, $name, $start, $period, $etag, $hash)
+                ON CONFLICT (service_id, grain_id, reminder_name)
+                DO UPDATE SET start_at = excluded.start_at, period = excluded.period, etag = excluded.etag, grain_hash = excluded.grain_hash;
+                """);
+            command.Transaction = transaction;
+            command.Parameters.AddWithValue("$grain", grain);
+            command.Parameters.AddWithValue("$name", entry.ReminderName);
+            command.Parameters.AddWithValue("$start", start);
+            command.Parameters.AddWithValue("$period", entry.Period.Ticks);
+            command.Parameters.AddWithValue("$etag", etag);
+            command.Parameters.AddWithValue("$hash", hash);
+            command.ExecuteNonQuery();
+        });
         entry.ETag = etag;
         return etag;
     }
@@ -128,14 +136,18 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
     /// <inheritdoc/>
     public async Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
     {
-        using var writer = await _database.EnterWriteAsync(CancellationToken.None);
-        await using var connection = await _database.OpenAsync(CancellationToken.None);
-        await using var command = Command(connection,
-            "DELETE FROM reminders WHERE service_id = $service AND grain_id = $grain AND reminder_name = $name AND etag = $etag;");
-        command.Parameters.AddWithValue("$grain", grainId.ToString());
-        command.Parameters.AddWithValue("$name", reminderName);
-        command.Parameters.AddWithValue("$etag", eTag ?? string.Empty);
-        return await command.ExecuteNonQueryAsync() > 0;
+        var removed = false;
+        await _commits.RunAsync((connection, transaction) =>
+        {
+            using var command = Command(connection,
+                "DELETE FROM reminders WHERE service_id = $service AND grain_id = $grain AND reminder_name = $name AND etag = $etag;");
+            command.Transaction = transaction;
+            command.Parameters.AddWithValue("$grain", grainId.ToString());
+            command.Parameters.AddWithValue("$name", reminderName);
+            command.Parameters.AddWithValue("$etag", eTag ?? string.Empty);
+            removed = command.ExecuteNonQuery() > 0;
+        });
+        return removed;
     }
 
     /// <inheritdoc/>

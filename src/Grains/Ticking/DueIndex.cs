@@ -70,6 +70,15 @@ public sealed class DueIndex
         }
     }
 
+    /// <summary>The earliest instant anything may be due, or null when nothing is; may be earlier than any live entry (a superseded one).</summary>
+    public DateTimeOffset? Earliest()
+    {
+        lock (_lock)
+        {
+            return _heap.TryPeek(out _, out var at) ? at : null;
+        }
+    }
+
     /// <summary>Removes and returns every schedule due at or before <paramref name="now"/>; each re-registers after its poke.</summary>
     public List<string> TakeDue(DateTimeOffset now)
     {

@@ -45,6 +45,19 @@ public sealed class BenchmarkSmokeTests
     }
 
     [Fact]
+    public async Task Bulk_creation_in_tiny_mode_creates_every_schedule_by_each_path_and_lists_them_all()
+    {
+        var tables = await BenchmarkRun.RunAsync(BenchSettings.Tiny, ["s7"], new StringWriter());
+
+        var text = Assert.Single(tables).Render();
+        Assert.Contains("S7 bulk creation of durable schedules", text, StringComparison.Ordinal);
+        Assert.True(Cell(text, "| 50 schedules, one CreateAsync per schedule", 2) > 0, text);
+        Assert.True(Cell(text, "| 50 schedules, bulk API", 2) > 0, text);
+        Assert.True(Cell(text, "| 50 schedules, DDL script", 2) > 0, text);
+        Assert.Equal(3, text.Split("all 50 listed afterwards").Length - 1);
+    }
+
+    [Fact]
     public void History_summary_counts_the_window_by_occurrence_and_the_load_table_names_each_missed_target()
     {
         var t = new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);

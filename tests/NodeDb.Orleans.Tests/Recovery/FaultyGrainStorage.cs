@@ -7,7 +7,7 @@ namespace NodeDb.Orleans.Tests.Recovery;
 /// The real grain storage of a silo with writes that fail on demand: a decorator registered in place of the named
 /// provider, so everything else (ETags, reads, the provider itself) is the real one.
 /// </summary>
-public sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults) : IGrainStorage
+public sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
     /// <summary>Replaces the keyed <see cref="IGrainStorage"/> <paramref name="name"/> with a faulty decorator of it.</summary>
     public static void Wrap(IServiceCollection services, string name, StorageFaults faults)
@@ -35,4 +35,7 @@ public sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults
         faults.ThrowIfFailing(stateName, grainId);
         return inner.ClearStateAsync(stateName, grainId, grainState);
     }
+
+    /// <summary>Lets a provider that starts with the silo (the SQLite one creates its schema) start as it would undecorated.</summary>
+    public void Participate(ISiloLifecycle lifecycle) => (inner as ILifecycleParticipant<ISiloLifecycle>)?.Participate(lifecycle);
 }

@@ -50,6 +50,7 @@ public sealed class AccessMatrixTests
             new("IScheduleGrain.TriggerAsync", ApiKeyRole.Operator, Reach.Tenant, (c, _) => S(c, "s1").TriggerAsync("someone")),
             new("IScheduleGrain.BackfillAsync", ApiKeyRole.Operator, Reach.Tenant, (c, _) => S(c, "s1").BackfillAsync(SchedulerCluster.Epoch.AddHours(-1), SchedulerCluster.Epoch, "someone")),
             new("ITenantSchedulesGrain.ListAsync", ApiKeyRole.Reader, Reach.Tenant, (c, _) => c.GetGrain<ITenantSchedulesGrain>(A).ListAsync()),
+            new("ITenantSchedulesGrain.CreateManyAsync", ApiKeyRole.Admin, Reach.Tenant, (c, who) => c.GetGrain<ITenantSchedulesGrain>(A).CreateManyAsync([yearly with { Name = "m-" + who }])),
             new("IJobHistoryGrain.AppendAsync", ApiKeyRole.Admin, Reach.Internal, (c, who) => c.GetGrain<IJobHistoryGrain>(A).AppendAsync([Forged(who)])),
             new("IJobHistoryGrain.RemoveScheduleAsync", ApiKeyRole.Admin, Reach.Internal, (c, _) => c.GetGrain<IJobHistoryGrain>(A).RemoveScheduleAsync("s1")),
             new("ITenantSchedulesGrain.AddAsync", ApiKeyRole.Admin, Reach.Internal, (c, who) => c.GetGrain<ITenantSchedulesGrain>(A).AddAsync("ghost-" + who)),

@@ -19,7 +19,11 @@ internal sealed class SqliteSandbox
     private const int DbConfigLoadExtension = SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION;
     private const int DbConfigFts3Tokenizer = SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER;
 
+    /// <summary>Idle probe databases kept for <see cref="Refusal"/>; each serves one check at a time.</summary>
+    private const int MaxProbes = 8;
+
     private readonly TenantDatabaseOptions _options;
+    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _probes = [];
 
     public SqliteSandbox(TenantDatabaseOptions options) => _options = options;
 
@@ -45,28 +49,47 @@ internal sealed class SqliteSandbox
     /// </summary>
     public string? Refusal(string innerText)
     {
-        using var connection = new SqliteConnection("Data Source=:memory:;Pooling=False");
-        connection.Open();
-        using var scope = Enter(connection);
-        using (var ledger = connection.CreateCommand())
-        {
-            ledger.CommandText = "CREATE TABLE nodedb_run_ledger(run_id TEXT PRIMARY KEY, schedule TEXT NOT NULL, committed_at INTEGER NOT NULL)";
-            ledger.ExecuteNonQuery();
-        }
-
+        // A probe database only ever prepares statements, so it stays as made (empty but for the ledger) and is reused:
+        // opening one and creating its ledger cost more than the check itself, on every CREATE of a bulk import.
+        var connection = _probes.TryTake(out var pooled) ? pooled : OpenProbe();
         try
         {
-            scope.RunTenant(innerText, (_, _) => { });
-            return null;
+            using var scope = Enter(connection);
+            try
+            {
+                scope.RunTenant(innerText, (_, _) => { });
+                return null;
+            }
+            catch (StatementFailedException e) when (scope.LastDenial is not null && e.InnerException is SqliteException { SqliteErrorCode: SQLITE_AUTH })
+            {
+                return $"Body {e.Message}: remove it; schedule bodies run inside the tenant sandbox.";
+            }
+            catch (StatementFailedException)
+            {
+                return null;
+            }
         }
-        catch (StatementFailedException e) when (scope.LastDenial is not null && e.InnerException is SqliteException { SqliteErrorCode: SQLITE_AUTH })
+        finally
         {
-            return $"Body {e.Message}: remove it; schedule bodies run inside the tenant sandbox.";
+            if (_probes.Count < MaxProbes)
+            {
+                _probes.Add(connection);
+            }
+            else
+            {
+                connection.Dispose();
+            }
         }
-        catch (StatementFailedException)
-        {
-            return null;
-        }
+    }
+
+    private static SqliteConnection OpenProbe()
+    {
+        var connection = new SqliteConnection("Data Source=:memory:;Pooling=False");
+        connection.Open();
+        using var ledger = connection.CreateCommand();
+        ledger.CommandText = "CREATE TABLE nodedb_run_ledger(run_id TEXT PRIMARY KEY, schedule TEXT NOT NULL, committed_at INTEGER NOT NULL)";
+        ledger.ExecuteNonQuery();
+        return connection;
     }
 
     private static void Check(SQLitePCL.sqlite3 db, int rc, string what)

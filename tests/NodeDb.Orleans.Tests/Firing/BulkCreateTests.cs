@@ -1,0 +1,168 @@
+using Microsoft.Extensions.DependencyInjection;
+using NodeDb.Orleans.Grains;
+using NodeDb.Orleans.Grains.Recovery;
+using NodeDb.Orleans.Tests.Cluster;
+using NodeDb.Orleans.Tests.Recovery;
+
+namespace NodeDb.Orleans.Tests.Firing;
+
+/// <summary>
+/// Creating many schedules at once (issue 13): the per-tenant limit holds exactly under concurrent creates, a create
+/// that fails part-way leaves no schedule that nothing lists or wakes, and the bulk API and a DDL script of CREATEs
+/// create every schedule whole.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class BulkCreateTests
+{
+    private const string Yearly = "0 0 1 1 *";
+
+    [Fact]
+    public async Task Concurrent_creates_on_two_silos_stop_exactly_at_the_tenant_limit()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 2, configure: o => o.MaxSchedulesPerTenant = 7);
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            try
+            {
+                await cluster.CreateAsync("lim", $"s{i:D2}", Yearly);
+                return null;
+            }
+            catch (NodeDbException e)
+            {
+                return e;
+            }
+        }));
+
+        var refused = attempts.OfType<NodeDbException>().ToList();
+        Assert.Equal(33, refused.Count);
+        Assert.All(refused, e => Assert.Contains("at most 7 are allowed (limit Scheduler:MaxSchedulesPerTenant = 7)", e.Message, StringComparison.Ordinal));
+        var listed = await cluster.Client.GetGrain<ITenantSchedulesGrain>("lim").ListAsync();
+        Assert.Equal(7, listed.Length);
+        var created = Enumerable.Range(0, 40).Where(i => attempts[i] is null).Select(i => $"s{i:D2}").ToList();
+        Assert.Equal(created.Order(StringComparer.Ordinal), listed);
+        foreach (var name in created)
+        {
+            Assert.NotNull(await cluster.Schedule("lim", name).GetStatusAsync());
+        }
+
+        // A drop frees exactly one slot.
+        Assert.True(await cluster.Schedule("lim", created[0]).DropAsync());
+        await cluster.CreateAsync("lim", "again", Yearly);
+        await Assert.ThrowsAsync<NodeDbException>(() => cluster.CreateAsync("lim", "one-too-many", Yearly));
+    }
+
+    [Fact]
+    public async Task The_bulk_api_creates_each_definition_whole_refuses_the_bad_ones_alone_and_holds_the_limit()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 2, configure: o => o.MaxSchedulesPerTenant = 30);
+        await cluster.CreateAsync("bulk", "exists", Yearly);
+        var definitions = Enumerable.Range(0, 40)
+            .Select(i => new ScheduleDefinition { Tenant = "bulk", Name = $"b{i:D2}", Cron = Yearly, Body = "BEGIN SELECT 1; END" })
+            .Concat(
+            [
+                new ScheduleDefinition { Tenant = "bulk", Name = "exists", Cron = Yearly, Body = "BEGIN SELECT 1; END" },
+                new ScheduleDefinition { Tenant = "bulk", Name = "badcron", Cron = "61 * * * *", Body = "BEGIN SELECT 1; END" },
+                new ScheduleDefinition { Tenant = "other", Name = "elsewhere", Cron = Yearly, Body = "BEGIN SELECT 1; END" },
+            ]).ToList();
+
+        var results = await cluster.Client.GetGrain<ITenantSchedulesGrain>("bulk").CreateManyAsync([.. definitions]);
+
+        Assert.Equal(definitions.Select(d => d.Name), results.Select(r => r.Name));
+        Assert.Equal(29, results.Count(r => r.Created)); // 30 allowed, one taken before
+        Assert.Equal(11, results.Count(r => r.ErrorCode == ErrorCodes.InvalidDefinition && r.Error!.Contains("MaxSchedulesPerTenant = 30", StringComparison.Ordinal)));
+        Assert.Equal(ErrorCodes.AlreadyExists, results.Single(r => r.Name == "exists").ErrorCode);
+        Assert.Equal(ErrorCodes.InvalidCron, results.Single(r => r.Name == "badcron").ErrorCode);
+        Assert.Contains("names tenant 'other'", results.Single(r => r.Name == "elsewhere").Error, StringComparison.Ordinal);
+        Assert.Null(await cluster.Client.GetGrain<IScheduleGrain>(ScheduleKey.Of("other", "elsewhere")).GetStatusAsync());
+
+        var listed = await cluster.Client.GetGrain<ITenantSchedulesGrain>("bulk").ListAsync();
+        Assert.Equal(results.Where(r => r.Created).Select(r => r.Name).Append("exists").Order(StringComparer.Ordinal), listed);
+        foreach (var name in results.Where(r => r.Created).Select(r => r.Name))
+        {
+            var status = await cluster.Schedule("bulk", name).GetStatusAsync();
+            Assert.Equal(SchedulerCluster.AdminPrincipal, status!.Definition.Owner); // the caller's principal, whatever was sent
+            Assert.Contains(ScheduleKey.Of("bulk", name), await WakeKeysAsync(cluster, "bulk", name));
+        }
+    }
+
+    [Theory]
+    [InlineData("wake")]
+    [InlineData("tenant-schedules")]
+    public async Task A_create_whose_index_or_wake_write_fails_leaves_no_schedule_and_a_retry_creates_it_whole(string failingState)
+    {
+        var faults = new StorageFaults();
+        await using var cluster = await StartSqliteAsync(faults);
+        var key = ScheduleKey.Of("crash", "victim");
+        faults.Fail(failingState, failingState == "wake" ? WakeShards.ShardOf(key) : $"crash#{Bucket("victim")}", times: 1);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => cluster.CreateAsync("crash", "victim", Yearly));
+
+        // Nothing half-created: no stored schedule that the index does not list or the wake registry does not hold.
+        Assert.Equal(1, faults.Failed);
+        Assert.Null(await cluster.Schedule("crash", "victim").GetStatusAsync());
+        Assert.DoesNotContain("victim", await cluster.Client.GetGrain<ITenantSchedulesGrain>("crash").ListAsync());
+
+        await cluster.CreateAsync("crash", "victim", Yearly);
+        await AssertWholeAsync(cluster, "crash", "victim");
+    }
+
+    [Fact]
+    public async Task A_create_whose_state_write_fails_leaves_no_schedule_and_a_retry_creates_it_whole()
+    {
+        var faults = new StorageFaults();
+        await using var cluster = await StartSqliteAsync(faults);
+        faults.Fail("schedule", ScheduleKey.Of("crash", "victim"), times: 1);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => cluster.CreateAsync("crash", "victim", Yearly));
+        Assert.Null(await cluster.Schedule("crash", "victim").GetStatusAsync());
+
+        await cluster.CreateAsync("crash", "victim", Yearly);
+        await AssertWholeAsync(cluster, "crash", "victim");
+    }
+
+    [Fact]
+    public async Task A_script_of_creates_runs_them_side_by_side_and_names_every_statement_that_took_effect_after_a_failure()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1, sqlRunner: true);
+        var session = cluster.Client.GetGrain<ISqlSessionGrain>("ddl");
+        var script = string.Concat(Enumerable.Range(0, 200).Select(i => $"CREATE SCHEDULE d{i:D3} CRON '{Yearly}' AS BEGIN SELECT 1; END;\n"));
+
+        var results = await session.ExecuteAsync(script, "someone");
+
+        Assert.Equal(200, results.Length);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"d{i:D3}"), results.Select(r => r.Schedule));
+        Assert.Equal(200, (await cluster.Client.GetGrain<ITenantSchedulesGrain>("ddl").ListAsync()).Length);
+
+        // Statement 3 names an existing schedule: the error says which statement failed and which ones took effect.
+        var error = await Assert.ThrowsAsync<NodeDbException>(() => session.ExecuteAsync(
+            "CREATE SCHEDULE e1 CRON '0 0 1 1 *' AS BEGIN SELECT 1; END; CREATE SCHEDULE e2 CRON '0 0 1 1 *' AS BEGIN SELECT 1; END; " +
+            "CREATE SCHEDULE d000 CRON '0 0 1 1 *' AS BEGIN SELECT 1; END; CREATE SCHEDULE e4 CRON '0 0 1 1 *' AS BEGIN SELECT 1; END;",
+            "someone"));
+        Assert.Equal(ErrorCodes.AlreadyExists, error.Code);
+        Assert.StartsWith("Statement 3 of 4 failed (the 2 statements before it took effect; statement 4, run alongside it, took effect too)", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(await cluster.Schedule("ddl", "e4").GetStatusAsync());
+    }
+
+    private static async Task AssertWholeAsync(SchedulerCluster cluster, string tenant, string name)
+    {
+        var key = ScheduleKey.Of(tenant, name);
+        Assert.NotNull(await cluster.Schedule(tenant, name).GetStatusAsync());
+        Assert.Contains(name, await cluster.Client.GetGrain<ITenantSchedulesGrain>(tenant).ListAsync());
+        Assert.Contains(key, await WakeKeysAsync(cluster, tenant, name));
+        var reminders = cluster.SiloServices.First().GetRequiredService<IReminderTable>();
+        Assert.NotNull(await reminders.ReadRow(cluster.Internal.GetGrain<IScheduleGrain>(key).GetGrainId(), "nodedb-wake"));
+    }
+
+    private static Task<System.Collections.Immutable.ImmutableArray<string>> WakeKeysAsync(SchedulerCluster cluster, string tenant, string name) =>
+        cluster.Internal.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(ScheduleKey.Of(tenant, name))).ListAsync();
+
+    private static long Bucket(string name) => Grains.Health.ShardRouting.StableHash(name) % Grains.Schedules.TenantSchedulesGrain.BucketCount;
+
+    private static Task<SchedulerCluster> StartSqliteAsync(StorageFaults faults) =>
+        SchedulerCluster.StartAsync(silos: 1, storage: (silo, data) =>
+        {
+            SchedulerCluster.SqliteStorage(silo, data);
+            FaultyGrainStorage.Wrap(silo.Services, StorageNames.Schedules, faults);
+        });
+}
