@@ -200,6 +200,10 @@ public sealed partial class ScheduleGrain(
     {
         if (Definition is not { } definition)
         {
+            // Nothing stored; but a CREATE that crashed between reserving the name and writing the state leaves the name
+            // listed in the tenant's index (and counted against its limit): a DROP clears that too.
+            var (tenant, name) = ScheduleKey.Split(Key);
+            await GrainFactory.GetGrain<ITenantSchedulesGrain>(tenant).RemoveAsync(name);
             return false;
         }
 
