@@ -18,23 +18,23 @@ internal sealed class PostgresLedger
 
     public PostgresLedger(string key) => _key = Encoding.UTF8.GetBytes(key);
 
-    /// <summary>Inserts the run's row inside <paramref name="transaction"/>; false when the run id was already there.</summary>
-    public async Task<bool> RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, string schedule, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>
+    /// The batch command that inserts the run's row; its one row is true when this transaction inserted it, false when
+    /// the run id was already there. Errors it raises go through <see cref="Translate"/>.
+    /// </summary>
+    public NpgsqlBatchCommand RecordCommand(string runId, string schedule, DateTimeOffset at)
     {
-        await using var command = new NpgsqlCommand("SELECT nodedb.record_run($1, $2, $3, $4)", connection, transaction);
-        command.Parameters.AddWithValue(runId);
-        command.Parameters.AddWithValue(schedule);
-        command.Parameters.AddWithValue(at);
-        command.Parameters.AddWithValue(Mac("record" + Separator + runId + Separator + schedule));
-        try
-        {
-            return await command.ExecuteScalarAsync(cancellationToken) is true;
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.InvalidSchemaName)
-        {
-            throw NotSetUp(e);
-        }
+        var command = new NpgsqlBatchCommand("SELECT nodedb.record_run($1, $2, $3, $4)");
+        command.Parameters.Add(new NpgsqlParameter { Value = runId });
+        command.Parameters.Add(new NpgsqlParameter { Value = schedule });
+        command.Parameters.Add(new NpgsqlParameter { Value = at });
+        command.Parameters.Add(new NpgsqlParameter { Value = Mac("record" + Separator + runId + Separator + schedule) });
+        return command;
     }
+
+    /// <summary>The error to raise for an error of <see cref="RecordCommand"/>: a clear one when the ledger was never set up.</summary>
+    public static Exception Translate(PostgresException e) =>
+        e.SqlState is PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.InvalidSchemaName ? NotSetUp(e) : e;
 
     /// <summary>True when the run id is in the ledger.</summary>
     public static async Task<bool> ContainsAsync(NpgsqlConnection connection, string runId, CancellationToken cancellationToken)
