@@ -57,6 +57,38 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     }
 
     [Fact]
+    public async Task A_run_sends_two_batches_before_its_commit_however_many_statements_its_body_has()
+    {
+        // Npgsql traces each command or batch it sends: one span per round trip to the server.
+        var spans = new List<System.Diagnostics.Activity>();
+        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+            .AddNodeDbTracing()
+            .AddInMemoryExporter(spans)
+            .Build();
+        var host = await HostAsync();
+
+        // A warm pool, as under load: the first run also opens the physical connection (traced as a span of its own).
+        await host.Runner.RunAsync(Request("r-trips-0", "BEGIN INSERT INTO effects(v) VALUES (0); END"), Ct);
+        var one = await host.Runner.RunAsync(Request("r-trips-1", "BEGIN INSERT INTO effects(v) VALUES (1); END"), Ct);
+        var three = await host.Runner.RunAsync(
+            Request("r-trips-3", "BEGIN INSERT INTO effects(v) VALUES (1); INSERT INTO effects(v) VALUES (2); INSERT INTO effects(v) VALUES (3); END"), Ct);
+        var again = await host.Runner.RunAsync(Request("r-trips-1", "BEGIN INSERT INTO effects(v) VALUES (1); END"), Ct);
+        tracing.ForceFlush();
+
+        Assert.Equal([RunStatus.Succeeded, RunStatus.Succeeded, RunStatus.Succeeded], [one.Status, three.Status, again.Status]);
+        Assert.Equal(SqlJobRunner.RecoveredReason, again.Reason);
+        Assert.Equal(5, await CountEffectsAsync());
+
+        // Before: ledger, login defaults, settings, each statement, login defaults again: 5 and 7 round trips, then COMMIT.
+        var trips = spans
+            .Where(s => s.OperationName == SchedulerActivities.AttemptSpanName)
+            .Select(a => (Run: a.GetTagItem(SchedulerTags.RunId) as string, Trips: spans.Count(c => c.ParentSpanId == a.SpanId && c.Source.Name == "Npgsql")))
+            .Where(a => a.Run is "r-trips-1" or "r-trips-3")
+            .ToList();
+        Assert.Equal([("r-trips-1", 2), ("r-trips-3", 2), ("r-trips-1", 1)], trips);
+    }
+
+    [Fact]
     public async Task A_procedural_body_runs_as_plpgsql_in_the_server()
     {
         var host = await HostAsync();
