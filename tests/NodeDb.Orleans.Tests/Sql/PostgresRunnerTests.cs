@@ -89,6 +89,27 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     }
 
     [Fact]
+    public async Task A_database_without_the_sealed_ledger_fails_the_run_saying_to_run_the_setup_script()
+    {
+        // A database the operator never ran scripts/postgres/tenant-setup.sql in: the ledger function is missing.
+        var bare = await pg.CreateDatabaseAsync("bare_" + Tenant);
+        await pg.ExecuteAsync(bare, "CREATE TABLE effects(v int)");
+        await using var host = RunnerHost.Create(o =>
+        {
+            o.Engine = TenantDatabaseEngine.Postgres;
+            o.PostgresConnections[Tenant] = pg.ConnectionString(bare);
+            o.PostgresLedgerKey = pg.LedgerKey;
+        });
+
+        var outcome = await host.Runner.RunAsync(Request("r-bare", "BEGIN INSERT INTO effects(v) VALUES (1); END", retries: 0), Ct);
+
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        Assert.Contains("no sealed run ledger", outcome.Error, StringComparison.Ordinal);
+        Assert.Contains("tenant-setup.sql", outcome.Error, StringComparison.Ordinal);
+        Assert.Equal(0L, await pg.ScalarAsync(bare, "SELECT count(*) FROM effects"));
+    }
+
+    [Fact]
     public async Task A_procedural_body_runs_as_plpgsql_in_the_server()
     {
         var host = await HostAsync();

@@ -40,9 +40,9 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     public string? Refusal(Text.SqlBody body) => null;
 
     /// <remarks>
-    /// Three round trips, however many settings the run takes: (1) one batch with the ledger row, the login's defaults,
-    /// the owner's settings and role (Npgsql sends the <c>BEGIN</c> with it); (2) one batch with the body's statements and
-    /// the second read of the login's defaults; (3) <c>COMMIT</c>. The ledger row stays a round trip of its own, before the
+    /// Three round trips, however many settings the run takes: (1) one batch with the ledger row, the login's defaults
+    /// and the owner's settings (Npgsql sends the <c>BEGIN</c> with it); (2) one batch with the owner's role, the body's
+    /// statements and the second read of the login's defaults; (3) <c>COMMIT</c>. The ledger row stays a round trip of its own, before the
     /// body, so a run id already committed never runs its body at all; the commit stays one too, so a timeout can cancel
     /// the body but never a commit in flight.
     /// </remarks>
@@ -58,13 +58,13 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         var ledger = _sealed is not null
             ? _sealed.RecordCommand(request.RunId, request.Schedule, attempt.Now)
             : PlainLedgerCommand(request.RunId, request.Schedule, attempt.Now);
-        var (recorded, defaults) = await PrepareAsync(connection, transaction, ledger, request.Tenant, request.Owner, request.RunId, request.Schedule, cancellationToken);
+        var (recorded, defaults) = await OpenRunAsync(connection, transaction, ledger, request.Tenant, request.Owner, request.RunId, request.Schedule, cancellationToken);
         if (!recorded)
         {
             return AttemptResult.AlreadyCommitted;
         }
 
-        var after = await RunBodyAsync(connection, transaction, attempt.Body, cancellationToken);
+        var after = await RunBodyAsync(connection, transaction, RoleCommand(request.Tenant, request.Owner), attempt.Body, cancellationToken);
         PostgresLoginDefaults.CheckUnchanged(defaults, after);
         _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, attempt.Number);
 
@@ -127,7 +127,13 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (_, defaults) = await PrepareAsync(connection, transaction, ledger: null, tenant, owner, runId: "", schedule: "", cancellationToken);
+        var (_, defaults) = await OpenRunAsync(connection, transaction, ledger: null, tenant, owner, runId: "", schedule: "", cancellationToken);
+        if (RoleCommand(tenant, owner) is { } role)
+        {
+            await using var switchRole = new NpgsqlBatch(connection, transaction) { BatchCommands = { role } };
+            await switchRole.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         var result = new SqlResult();
         long affected = 0;
         for (var i = 0; i < statements.Count; i++)
@@ -182,10 +188,15 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
     /// <summary>
     /// One round trip before any tenant SQL: the ledger row (when given), the login's defaults, then the owner's
-    /// transaction-local settings and role. Returns whether the ledger row was inserted, and the defaults.
+    /// transaction-local settings. Returns whether the ledger row was inserted, and the defaults.
     /// </summary>
-    /// <remarks>The settings are transaction-local, so they end with the run and never leak through the pool.</remarks>
-    private async Task<(bool Recorded, string Defaults)> PrepareAsync(
+    /// <remarks>
+    /// <para>The settings are transaction-local, so they end with the run and never leak through the pool.</para>
+    /// <para>Its text is the same for every run (only parameters differ), so it is prepared on each physical connection
+    /// once (Npgsql keeps prepared statements across pool returns) and the server parses and plans it only then.
+    /// Tenant SQL is never prepared: a body's plan must follow the tenant's own schema changes.</para>
+    /// </remarks>
+    private async Task<(bool Recorded, string Defaults)> OpenRunAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatchCommand? ledger, string tenant, string owner, string runId, string schedule, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -197,19 +208,14 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand());
         var settings = new NpgsqlBatchCommand(
             "SELECT pg_catalog.set_config('nodedb.owner', $1, true), pg_catalog.set_config('nodedb.tenant', $2, true), pg_catalog.set_config('nodedb.run_id', $3, true), pg_catalog.set_config('nodedb.schedule', $4, true)");
-        settings.Parameters.Add(new NpgsqlParameter { Value = owner });
-        settings.Parameters.Add(new NpgsqlParameter { Value = tenant });
-        settings.Parameters.Add(new NpgsqlParameter { Value = runId });
-        settings.Parameters.Add(new NpgsqlParameter { Value = schedule });
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenant });
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
         batch.BatchCommands.Add(settings);
-        if (_options.PostgresRoleTemplate is { } template)
-        {
-            var role = template.Replace("{tenant}", tenant, StringComparison.Ordinal).Replace("{owner}", owner, StringComparison.Ordinal);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL ROLE " + QuoteIdentifier(role)));
-        }
-
         try
         {
+            await batch.PrepareAsync(cancellationToken);
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             var recorded = true;
             if (ledger is not null)
@@ -221,27 +227,49 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
             var defaults = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : "";
 
-            // Read to the end, so an error of a later command (the role switch) surfaces here.
+            // Read to the end, so an error of a later command surfaces here.
             while (await reader.NextResultAsync(cancellationToken))
             {
             }
 
             return (recorded, defaults);
         }
-        catch (PostgresException e) when (ledger is not null && _sealed is not null && ReferenceEquals(e.BatchCommand, ledger))
+        catch (PostgresException e) when (_sealed is not null && ledger is not null && PostgresLedger.NotSetUp(e) is { } notSetUp)
         {
-            throw PostgresLedger.Translate(e);
+            // A missing ledger function fails the preparation already, where no batch command is named.
+            throw notSetUp;
         }
     }
 
+    /// <summary><c>SET LOCAL ROLE</c> for the owner when <see cref="TenantDatabaseOptions.PostgresRoleTemplate"/> is set, else null.</summary>
+    private NpgsqlBatchCommand? RoleCommand(string tenant, string owner)
+    {
+        if (_options.PostgresRoleTemplate is not { } template)
+        {
+            return null;
+        }
+
+        var role = template.Replace("{tenant}", tenant, StringComparison.Ordinal).Replace("{owner}", owner, StringComparison.Ordinal);
+        return new NpgsqlBatchCommand("SET LOCAL ROLE " + QuoteIdentifier(role));
+    }
+
     /// <summary>
-    /// The body in one round trip: its statements (or its server-side <c>DO</c> block), then the login's defaults again.
+    /// The body in one round trip: the owner's role (when switched), the body's statements (or its server-side <c>DO</c>
+    /// block), then the login's defaults again.
     /// Returns those defaults. A statement's error names it; the server skips the rest of the batch and the transaction
     /// is aborted, so nothing of the body, nor its ledger row, commits.
     /// </summary>
-    private static async Task<string?> RunBodyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Text.SqlBody body, CancellationToken cancellationToken)
+    private static async Task<string?> RunBodyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatchCommand? role, Text.SqlBody body, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
+        if (role is not null)
+        {
+            // The owner's role first: every statement of the body runs with only its rights.
+            batch.BatchCommands.Add(role);
+        }
+
+        var first = batch.BatchCommands.Count;
         if (body.IsProcedural)
         {
             // One server-side block: its errors (a RAISE EXCEPTION's text above all) read best unwrapped.
@@ -273,7 +301,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
             return after;
         }
-        catch (PostgresException e) when (!body.IsProcedural && e.BatchCommand is { } failed && batch.BatchCommands.IndexOf(failed) is var i && i >= 0 && i < body.Statements.Count)
+        catch (PostgresException e) when (!body.IsProcedural && e.BatchCommand is { } failed && batch.BatchCommands.IndexOf(failed) - first is var i && i >= 0 && i < body.Statements.Count)
         {
             throw new StatementFailedException(i + 1, body.Statements.Count, body.Statements[i], e);
         }
@@ -283,9 +311,9 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     {
         var command = new NpgsqlBatchCommand(
             "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO NOTHING RETURNING true");
-        command.Parameters.Add(new NpgsqlParameter { Value = runId });
-        command.Parameters.Add(new NpgsqlParameter { Value = schedule });
-        command.Parameters.Add(new NpgsqlParameter { Value = at });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
         return command;
     }
 
