@@ -89,6 +89,23 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     }
 
     [Fact]
+    public async Task The_body_of_a_run_id_already_committed_never_runs_not_even_in_a_rolled_back_transaction()
+    {
+        // A sequence is not transactional: a body that ran and was rolled back would still have advanced it.
+        var host = await HostAsync();
+        await host.Executor.ExecuteAsync(Tenant, "CREATE SEQUENCE IF NOT EXISTS calls", "alice", Ct);
+        var request = Request("r-seq", "BEGIN INSERT INTO effects(v) SELECT nextval('calls'); END");
+
+        var first = await host.Runner.RunAsync(request, Ct);
+        var again = await host.Runner.RunAsync(request, Ct);
+
+        Assert.Equal((RunStatus.Succeeded, RunStatus.Succeeded), (first.Status, again.Status));
+        Assert.Equal(SqlJobRunner.RecoveredReason, again.Reason);
+        Assert.Equal(1L, await pg.ScalarAsync(Database, "SELECT last_value FROM calls"));
+        Assert.Equal(1, await CountEffectsAsync());
+    }
+
+    [Fact]
     public async Task A_database_without_the_sealed_ledger_fails_the_run_saying_to_run_the_setup_script()
     {
         // A database the operator never ran scripts/postgres/tenant-setup.sql in: the ledger function is missing.
