@@ -42,9 +42,9 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     /// <remarks>
     /// Three round trips, however many settings the run takes: (1) one batch with the ledger row, the login's defaults
     /// and the owner's settings (Npgsql sends the <c>BEGIN</c> with it); (2) one batch with the owner's role, the body's
-    /// statements and the second read of the login's defaults; (3) <c>COMMIT</c>. The ledger row stays a round trip of its own, before the
-    /// body, so a run id already committed never runs its body at all; the commit stays one too, so a timeout can cancel
-    /// the body but never a commit in flight.
+    /// statements and the second read of the login's defaults; (3) <c>COMMIT</c>. The ledger row stays a round trip of
+    /// its own, before the body, so a run id already committed never runs its body at all; the commit stays one too, so
+    /// a timeout can cancel the body but never a commit in flight.
     /// </remarks>
     public async Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken)
     {
@@ -290,12 +290,12 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             string? after = null;
             do
             {
-                // The body's own result sets are skipped unread; the check is the batch's last command, so its
-                // column is the last one named so.
-                if (reader.FieldCount == 1 && reader.GetName(0) == PostgresLoginDefaults.Column && await reader.ReadAsync(cancellationToken))
-                {
-                    after = reader.IsDBNull(0) ? null : reader.GetString(0);
-                }
+                // The body's own result sets are skipped unread. The check is the batch's last command, so only the last
+                // result set counts: a body that names a column like it can never stand in for it (anything else there
+                // reads as null, which fails the comparison and the run).
+                after = reader.FieldCount == 1 && reader.GetName(0) == PostgresLoginDefaults.Column && await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0)
+                    ? reader.GetString(0)
+                    : null;
             }
             while (await reader.NextResultAsync(cancellationToken));
 
