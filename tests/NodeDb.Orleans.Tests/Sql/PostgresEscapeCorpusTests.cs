@@ -45,6 +45,7 @@ public sealed class PostgresEscapeCorpusTests(PostgresFixture pg) : IAsyncLifeti
         { "alter own role: createrole", "ALTER ROLE CURRENT_USER CREATEROLE", Denied },
         { "alter own role: a superuser-only setting", "ALTER ROLE CURRENT_USER SET session_preload_libraries = 'x'", "permission denied to set parameter" },
         { "alter own role: a login default", "ALTER ROLE CURRENT_USER SET search_path = public", "changed the login defaults" },
+        { "alter own role, then forge the runner's check column", "ALTER ROLE CURRENT_USER SET search_path = public; SELECT '' AS nodedb_login_defaults", "changed the login defaults" },
         { "alter own role in this database: a login default", "ALTER ROLE CURRENT_USER IN DATABASE current SET statement_timeout = 1", "changed the login defaults|does not exist" },
         { "alter another tenant's role", "ALTER ROLE {victim_role} SET search_path = public", Denied },
         { "take the other tenant's role", "GRANT {victim_role} TO CURRENT_USER", "permission denied|must have admin option" },

@@ -57,6 +57,76 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     }
 
     [Fact]
+    public async Task A_run_sends_two_batches_before_its_commit_however_many_statements_its_body_has()
+    {
+        // Npgsql traces each command or batch it sends: one span per round trip to the server.
+        var spans = new List<System.Diagnostics.Activity>();
+        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+            .AddNodeDbTracing()
+            .AddInMemoryExporter(spans)
+            .Build();
+        var host = await HostAsync();
+
+        // A warm pool, as under load: the first run also opens the physical connection (traced as a span of its own).
+        await host.Runner.RunAsync(Request("r-trips-0", "BEGIN INSERT INTO effects(v) VALUES (0); END"), Ct);
+        var one = await host.Runner.RunAsync(Request("r-trips-1", "BEGIN INSERT INTO effects(v) VALUES (1); END"), Ct);
+        var three = await host.Runner.RunAsync(
+            Request("r-trips-3", "BEGIN INSERT INTO effects(v) VALUES (1); INSERT INTO effects(v) VALUES (2); INSERT INTO effects(v) VALUES (3); END"), Ct);
+        var again = await host.Runner.RunAsync(Request("r-trips-1", "BEGIN INSERT INTO effects(v) VALUES (1); END"), Ct);
+        tracing.ForceFlush();
+
+        Assert.Equal([RunStatus.Succeeded, RunStatus.Succeeded, RunStatus.Succeeded], [one.Status, three.Status, again.Status]);
+        Assert.Equal(SqlJobRunner.RecoveredReason, again.Reason);
+        Assert.Equal(5, await CountEffectsAsync());
+
+        // Before: ledger, login defaults, settings, each statement, login defaults again: 5 and 7 round trips, then COMMIT.
+        var trips = spans
+            .Where(s => s.OperationName == SchedulerActivities.AttemptSpanName)
+            .Select(a => (Run: a.GetTagItem(SchedulerTags.RunId) as string, Trips: spans.Count(c => c.ParentSpanId == a.SpanId && c.Source.Name == "Npgsql")))
+            .Where(a => a.Run is "r-trips-1" or "r-trips-3")
+            .ToList();
+        Assert.Equal([("r-trips-1", 2), ("r-trips-3", 2), ("r-trips-1", 1)], trips);
+    }
+
+    [Fact]
+    public async Task The_body_of_a_run_id_already_committed_never_runs_not_even_in_a_rolled_back_transaction()
+    {
+        // A sequence is not transactional: a body that ran and was rolled back would still have advanced it.
+        var host = await HostAsync();
+        await host.Executor.ExecuteAsync(Tenant, "CREATE SEQUENCE IF NOT EXISTS calls", "alice", Ct);
+        var request = Request("r-seq", "BEGIN INSERT INTO effects(v) SELECT nextval('calls'); END");
+
+        var first = await host.Runner.RunAsync(request, Ct);
+        var again = await host.Runner.RunAsync(request, Ct);
+
+        Assert.Equal((RunStatus.Succeeded, RunStatus.Succeeded), (first.Status, again.Status));
+        Assert.Equal(SqlJobRunner.RecoveredReason, again.Reason);
+        Assert.Equal(1L, await pg.ScalarAsync(Database, "SELECT last_value FROM calls"));
+        Assert.Equal(1, await CountEffectsAsync());
+    }
+
+    [Fact]
+    public async Task A_database_without_the_sealed_ledger_fails_the_run_saying_to_run_the_setup_script()
+    {
+        // A database the operator never ran scripts/postgres/tenant-setup.sql in: the ledger function is missing.
+        var bare = await pg.CreateDatabaseAsync("bare_" + Tenant);
+        await pg.ExecuteAsync(bare, "CREATE TABLE effects(v int)");
+        await using var host = RunnerHost.Create(o =>
+        {
+            o.Engine = TenantDatabaseEngine.Postgres;
+            o.PostgresConnections[Tenant] = pg.ConnectionString(bare);
+            o.PostgresLedgerKey = pg.LedgerKey;
+        });
+
+        var outcome = await host.Runner.RunAsync(Request("r-bare", "BEGIN INSERT INTO effects(v) VALUES (1); END", retries: 0), Ct);
+
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        Assert.Contains("no sealed run ledger", outcome.Error, StringComparison.Ordinal);
+        Assert.Contains("tenant-setup.sql", outcome.Error, StringComparison.Ordinal);
+        Assert.Equal(0L, await pg.ScalarAsync(bare, "SELECT count(*) FROM effects"));
+    }
+
+    [Fact]
     public async Task A_procedural_body_runs_as_plpgsql_in_the_server()
     {
         var host = await HostAsync();

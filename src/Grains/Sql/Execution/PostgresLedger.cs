@@ -18,23 +18,23 @@ internal sealed class PostgresLedger
 
     public PostgresLedger(string key) => _key = Encoding.UTF8.GetBytes(key);
 
-    /// <summary>Inserts the run's row inside <paramref name="transaction"/>; false when the run id was already there.</summary>
-    public async Task<bool> RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, string schedule, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>
+    /// The batch command that inserts the run's row; its one row is true when this transaction inserted it, false when
+    /// the run id was already there. An error of it may mean the ledger was never set up: see <see cref="NotSetUp"/>.
+    /// </summary>
+    public NpgsqlBatchCommand RecordCommand(string runId, string schedule, DateTimeOffset at)
     {
-        await using var command = new NpgsqlCommand("SELECT nodedb.record_run($1, $2, $3, $4)", connection, transaction);
-        command.Parameters.AddWithValue(runId);
-        command.Parameters.AddWithValue(schedule);
-        command.Parameters.AddWithValue(at);
-        command.Parameters.AddWithValue(Mac("record" + Separator + runId + Separator + schedule));
-        try
-        {
-            return await command.ExecuteScalarAsync(cancellationToken) is true;
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.InvalidSchemaName)
-        {
-            throw NotSetUp(e);
-        }
+        var command = new NpgsqlBatchCommand("SELECT nodedb.record_run($1, $2, $3, $4)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Mac("record" + Separator + runId + Separator + schedule) });
+        return command;
     }
+
+    /// <summary>A clear error when <paramref name="e"/> says the ledger was never set up in the tenant's database, else null.</summary>
+    public static NodeDbException? NotSetUp(PostgresException e) =>
+        e.SqlState is PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.InvalidSchemaName ? NotSetUpError(e) : null;
 
     /// <summary>True when the run id is in the ledger.</summary>
     public static async Task<bool> ContainsAsync(NpgsqlConnection connection, string runId, CancellationToken cancellationToken)
@@ -47,7 +47,7 @@ internal sealed class PostgresLedger
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
         {
-            throw NotSetUp(e);
+            throw NotSetUpError(e);
         }
     }
 
@@ -61,7 +61,7 @@ internal sealed class PostgresLedger
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static NodeDbException NotSetUp(PostgresException e) => new(
+    private static NodeDbException NotSetUpError(PostgresException e) => new(
         ErrorCodes.InvalidDefinition,
         $"The tenant database has no sealed run ledger ({e.MessageText}): run scripts/postgres/tenant-setup.sql in it as docs/operations.md describes.");
 

@@ -10,23 +10,26 @@ namespace NodeDb.Orleans.Grains.Sql.Execution;
 /// </summary>
 internal static class PostgresLoginDefaults
 {
+    /// <summary>The name of the one column the read returns.</summary>
+    public const string Column = "nodedb_login_defaults";
+
     private const string Query = """
-        SELECT coalesce(pg_catalog.string_agg(s.setdatabase::text || ':' || pg_catalog.array_to_string(s.setconfig, ','), ';' ORDER BY s.setdatabase), '')
+        SELECT coalesce(pg_catalog.string_agg(s.setdatabase::text || ':' || pg_catalog.array_to_string(s.setconfig, ','), ';' ORDER BY s.setdatabase), '') AS nodedb_login_defaults
         FROM pg_catalog.pg_db_role_setting s
         WHERE s.setrole = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = SESSION_USER)
         """;
 
-    /// <summary>The login role's defaults, as one comparable text.</summary>
-    public static async Task<string> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(Query, connection, transaction);
-        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    /// <summary>A batch command whose one row is the login role's defaults, as one comparable text.</summary>
+    /// <remarks>
+    /// Not cached across runs: it rides in a batch the run sends anyway (before the body, and after it), so it costs
+    /// no round trip, and a fresh read can never compare against a stale verdict (an operator's legitimate
+    /// <c>ALTER ROLE … SET</c> between two runs is simply the next run's "before").
+    /// </remarks>
+    public static NpgsqlBatchCommand ReadCommand() => new(Query);
 
-    /// <summary>Throws when the defaults differ from <paramref name="before"/>.</summary>
-    public static async Task CheckUnchangedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string before, CancellationToken cancellationToken)
+    /// <summary>Throws when the defaults read after the tenant SQL differ from <paramref name="before"/>.</summary>
+    public static void CheckUnchanged(string before, string? after)
     {
-        var after = await ReadAsync(connection, transaction, cancellationToken);
         if (!string.Equals(before, after, StringComparison.Ordinal))
         {
             throw new NodeDbException(

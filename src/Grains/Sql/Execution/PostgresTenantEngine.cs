@@ -39,60 +39,33 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     // PostgreSQL's wall is the tenant's login role (docs/operations.md), checked by the server when the body runs.
     public string? Refusal(Text.SqlBody body) => null;
 
+    /// <remarks>
+    /// Three round trips, however many settings the run takes: (1) one batch with the ledger row, the login's defaults
+    /// and the owner's settings (Npgsql sends the <c>BEGIN</c> with it); (2) one batch with the owner's role, the body's
+    /// statements and the second read of the login's defaults; (3) <c>COMMIT</c>. The ledger row stays a round trip of
+    /// its own, before the body, so a run id already committed never runs its body at all; the commit stays one too, so
+    /// a timeout can cancel the body but never a commit in flight.
+    /// </remarks>
     public async Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken)
     {
         var request = attempt.Request;
         await using var connection = await Source(request.Tenant).OpenConnectionAsync(cancellationToken);
         await EnsureLedgerAsync(request.Tenant, connection, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (_sealed is not null)
-        {
-            if (!await _sealed.RecordAsync(connection, transaction, request.RunId, request.Schedule, attempt.Now, cancellationToken))
-            {
-                return AttemptResult.AlreadyCommitted;
-            }
-
-            return await RunBodyAsync(connection, transaction, attempt, cancellationToken);
-        }
 
         // The ledger row goes first: a second activation running the same id blocks on its key until this
         // transaction ends, then finds it committed (or absent after a rollback) instead of running twice.
-        await using (var ledger = new NpgsqlCommand(
-            """
-            INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO NOTHING;
-            """,
-            connection,
-            transaction))
+        var ledger = _sealed is not null
+            ? _sealed.RecordCommand(request.RunId, request.Schedule, attempt.Now)
+            : PlainLedgerCommand(request.RunId, request.Schedule, attempt.Now);
+        var (recorded, defaults) = await OpenRunAsync(connection, transaction, ledger, request.Tenant, request.Owner, request.RunId, request.Schedule, cancellationToken);
+        if (!recorded)
         {
-            ledger.Parameters.AddWithValue(request.RunId);
-            ledger.Parameters.AddWithValue(request.Schedule);
-            ledger.Parameters.AddWithValue(attempt.Now);
-            if (await ledger.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                return AttemptResult.AlreadyCommitted;
-            }
+            return AttemptResult.AlreadyCommitted;
         }
 
-        return await RunBodyAsync(connection, transaction, attempt, cancellationToken);
-    }
-
-    private async Task<AttemptResult> RunBodyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunAttempt attempt, CancellationToken cancellationToken)
-    {
-        var request = attempt.Request;
-        var defaults = await PostgresLoginDefaults.ReadAsync(connection, transaction, cancellationToken);
-        await ActAsOwnerAsync(connection, transaction, request.Tenant, request.Owner, request.RunId, request.Schedule, cancellationToken);
-        if (attempt.Body.IsProcedural)
-        {
-            // One server-side block: its errors (a RAISE EXCEPTION's text above all) read best unwrapped.
-            await using var block = new NpgsqlCommand(PlPgSqlBlock.Build(attempt.Body), connection, transaction);
-            await block.ExecuteNonQueryAsync(cancellationToken);
-        }
-        else
-        {
-            await RunStatementsAsync(connection, transaction, attempt.Body.Statements, cancellationToken);
-        }
-
-        await PostgresLoginDefaults.CheckUnchangedAsync(connection, transaction, defaults, cancellationToken);
+        var after = await RunBodyAsync(connection, transaction, RoleCommand(request.Tenant, request.Owner), attempt.Body, cancellationToken);
+        PostgresLoginDefaults.CheckUnchanged(defaults, after);
         _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, attempt.Number);
 
         // Not cancellable: a timeout that fires during COMMIT would leave us unsure whether it committed. If the
@@ -154,8 +127,13 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var defaults = await PostgresLoginDefaults.ReadAsync(connection, transaction, cancellationToken);
-        await ActAsOwnerAsync(connection, transaction, tenant, owner, runId: "", schedule: "", cancellationToken);
+        var (_, defaults) = await OpenRunAsync(connection, transaction, ledger: null, tenant, owner, runId: "", schedule: "", cancellationToken);
+        if (RoleCommand(tenant, owner) is { } role)
+        {
+            await using var switchRole = new NpgsqlBatch(connection, transaction) { BatchCommands = { role } };
+            await switchRole.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         var result = new SqlResult();
         long affected = 0;
         for (var i = 0; i < statements.Count; i++)
@@ -175,7 +153,11 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             affected += result.RowsAffected;
         }
 
-        await PostgresLoginDefaults.CheckUnchangedAsync(connection, transaction, defaults, cancellationToken);
+        await using (var check = new NpgsqlBatch(connection, transaction) { BatchCommands = { PostgresLoginDefaults.ReadCommand() } })
+        {
+            PostgresLoginDefaults.CheckUnchanged(defaults, (string?)await check.ExecuteScalarAsync(cancellationToken));
+        }
+
         await transaction.CommitAsync(CancellationToken.None);
         return result with { RowsAffected = affected, Statements = statements.Count };
     }
@@ -204,43 +186,135 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
                 $"Tenant '{tenant}' has no PostgreSQL connection: add it to {nameof(TenantDatabaseOptions.PostgresConnections)} or set {nameof(TenantDatabaseOptions.PostgresConnectionTemplate)}.");
     }
 
-    private static async Task RunStatementsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string> statements, CancellationToken cancellationToken)
+    /// <summary>
+    /// One round trip before any tenant SQL: the ledger row (when given), the login's defaults, then the owner's
+    /// transaction-local settings. Returns whether the ledger row was inserted, and the defaults.
+    /// </summary>
+    /// <remarks>
+    /// <para>The settings are transaction-local, so they end with the run and never leak through the pool.</para>
+    /// <para>Its text is the same for every run (only parameters differ), so it is prepared on each physical connection
+    /// once (Npgsql keeps prepared statements across pool returns) and the server parses and plans it only then.
+    /// Tenant SQL is never prepared: a body's plan must follow the tenant's own schema changes.</para>
+    /// </remarks>
+    private async Task<(bool Recorded, string Defaults)> OpenRunAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatchCommand? ledger, string tenant, string owner, string runId, string schedule, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < statements.Count; i++)
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (ledger is not null)
         {
-            await using var command = new NpgsqlCommand(statements[i], connection, transaction);
-            try
+            batch.BatchCommands.Add(ledger);
+        }
+
+        batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand());
+        var settings = new NpgsqlBatchCommand(
+            "SELECT pg_catalog.set_config('nodedb.owner', $1, true), pg_catalog.set_config('nodedb.tenant', $2, true), pg_catalog.set_config('nodedb.run_id', $3, true), pg_catalog.set_config('nodedb.schedule', $4, true)");
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenant });
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
+        batch.BatchCommands.Add(settings);
+        try
+        {
+            await batch.PrepareAsync(cancellationToken);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            var recorded = true;
+            if (ledger is not null)
             {
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                // Its one row says whether this transaction inserted the run id (no row: it was already there).
+                recorded = await reader.ReadAsync(cancellationToken) && reader.GetBoolean(0);
+                await reader.NextResultAsync(cancellationToken);
             }
-            catch (PostgresException e)
+
+            var defaults = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : "";
+
+            // Read to the end, so an error of a later command surfaces here.
+            while (await reader.NextResultAsync(cancellationToken))
             {
-                throw new StatementFailedException(i + 1, statements.Count, statements[i], e);
             }
+
+            return (recorded, defaults);
+        }
+        catch (PostgresException e) when (_sealed is not null && ledger is not null && PostgresLedger.NotSetUp(e) is { } notSetUp)
+        {
+            // A missing ledger function fails the preparation already, where no batch command is named.
+            throw notSetUp;
         }
     }
 
-    // The settings are transaction-local, so they end with the run and never leak through the pool.
-    private async Task ActAsOwnerAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string tenant, string owner, string runId, string schedule, CancellationToken cancellationToken)
+    /// <summary><c>SET LOCAL ROLE</c> for the owner when <see cref="TenantDatabaseOptions.PostgresRoleTemplate"/> is set, else null.</summary>
+    private NpgsqlBatchCommand? RoleCommand(string tenant, string owner)
     {
-        await using var command = new NpgsqlCommand(
-            "SELECT pg_catalog.set_config('nodedb.owner', $1, true), pg_catalog.set_config('nodedb.tenant', $2, true), pg_catalog.set_config('nodedb.run_id', $3, true), pg_catalog.set_config('nodedb.schedule', $4, true)",
-            connection,
-            transaction);
-        command.Parameters.AddWithValue(owner);
-        command.Parameters.AddWithValue(tenant);
-        command.Parameters.AddWithValue(runId);
-        command.Parameters.AddWithValue(schedule);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-
-        if (_options.PostgresRoleTemplate is { } template)
+        if (_options.PostgresRoleTemplate is not { } template)
         {
-            var role = template.Replace("{tenant}", tenant, StringComparison.Ordinal).Replace("{owner}", owner, StringComparison.Ordinal);
-            command.Parameters.Clear();
-            command.CommandText = "SET LOCAL ROLE " + QuoteIdentifier(role);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            return null;
         }
+
+        var role = template.Replace("{tenant}", tenant, StringComparison.Ordinal).Replace("{owner}", owner, StringComparison.Ordinal);
+        return new NpgsqlBatchCommand("SET LOCAL ROLE " + QuoteIdentifier(role));
+    }
+
+    /// <summary>
+    /// The body in one round trip: the owner's role (when switched), the body's statements (or its server-side <c>DO</c>
+    /// block), then the login's defaults again.
+    /// Returns those defaults. A statement's error names it; the server skips the rest of the batch and the transaction
+    /// is aborted, so nothing of the body, nor its ledger row, commits.
+    /// </summary>
+    private static async Task<string?> RunBodyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatchCommand? role, Text.SqlBody body, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (role is not null)
+        {
+            // The owner's role first: every statement of the body runs with only its rights.
+            batch.BatchCommands.Add(role);
+        }
+
+        var first = batch.BatchCommands.Count;
+        if (body.IsProcedural)
+        {
+            // One server-side block: its errors (a RAISE EXCEPTION's text above all) read best unwrapped.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(PlPgSqlBlock.Build(body)));
+        }
+        else
+        {
+            foreach (var statement in body.Statements)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
+            }
+        }
+
+        batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand());
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            string? after = null;
+            do
+            {
+                // The body's own result sets are skipped unread. The check is the batch's last command, so only the last
+                // result set counts: a body that names a column like it can never stand in for it (anything else there
+                // reads as null, which fails the comparison and the run).
+                after = reader.FieldCount == 1 && reader.GetName(0) == PostgresLoginDefaults.Column && await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0)
+                    ? reader.GetString(0)
+                    : null;
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+
+            return after;
+        }
+        catch (PostgresException e) when (!body.IsProcedural && e.BatchCommand is { } failed && batch.BatchCommands.IndexOf(failed) - first is var i && i >= 0 && i < body.Statements.Count)
+        {
+            throw new StatementFailedException(i + 1, body.Statements.Count, body.Statements[i], e);
+        }
+    }
+
+    private static NpgsqlBatchCommand PlainLedgerCommand(string runId, string schedule, DateTimeOffset at)
+    {
+        var command = new NpgsqlBatchCommand(
+            "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO NOTHING RETURNING true");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
+        return command;
     }
 
     private async Task EnsureLedgerAsync(string tenant, NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -271,6 +345,9 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             {
                 // The run's budget cancels statements; Npgsql's own 30 s default must not cut a longer budget short.
                 CommandTimeout = 0,
+
+                // A body runs as one batch: the failed command tells which statement of the body to name.
+                IncludeFailedBatchedCommand = true,
             };
             return NpgsqlDataSource.Create(builder.ConnectionString);
         }, this);
