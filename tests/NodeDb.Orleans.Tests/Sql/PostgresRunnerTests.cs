@@ -249,6 +249,32 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     }
 
     [Fact]
+    public async Task The_ledger_probe_waits_for_a_run_still_open_on_the_same_id_instead_of_answering_absent()
+    {
+        var host = await HostAsync();
+        var run = host.Runner.RunAsync(Request("r-open", "BEGIN INSERT INTO effects(v) VALUES (1); SELECT pg_sleep(1.5); END"), Ct);
+
+        // The run's transaction holds its ledger row, uncommitted, while its body sleeps.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await pg.ScalarAsync("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{Database}' AND query LIKE '%pg_sleep(1.5)%' AND state = 'active'") is not (long and > 0))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the run's body never started");
+            await Task.Delay(20, Ct);
+        }
+
+        // A lock-free read would say "absent" now, and the run would be dispatched again beside itself (a split brain):
+        // the probe waits for the open transaction and answers with its outcome.
+        Assert.True(await host.Runner.WasCommittedAsync(Tenant, "r-open", Ct));
+        Assert.Equal(RunStatus.Succeeded, (await run).Status);
+        Assert.Equal(1, await CountEffectsAsync());
+
+        // And for an id nobody holds, the probe leaves nothing behind: it rolled its own insert back.
+        Assert.False(await host.Runner.WasCommittedAsync(Tenant, "r-never", Ct));
+        Assert.False(await host.Runner.WasCommittedAsync(Tenant, "r-never", Ct));
+        Assert.Equal(0L, await pg.ScalarAsync(Database, "SELECT count(*) FROM nodedb.run_ledger WHERE run_id = 'r-never'"));
+    }
+
+    [Fact]
     public async Task A_lost_database_is_reported_as_unknown_not_as_never_ran()
     {
         await pg.EnsureStartedAsync();

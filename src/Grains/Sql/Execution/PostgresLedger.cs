@@ -16,6 +16,9 @@ internal sealed class PostgresLedger
     private const char Separator = (char)31;
     private readonly byte[] _key;
 
+    /// <summary>The schedule name of the row the ledger probe tries to insert, and always rolls back.</summary>
+    public const string ProbeSchedule = "nodedb-probe";
+
     public PostgresLedger(string key) => _key = Encoding.UTF8.GetBytes(key);
 
     /// <summary>
@@ -35,21 +38,6 @@ internal sealed class PostgresLedger
     /// <summary>A clear error when <paramref name="e"/> says the ledger was never set up in the tenant's database, else null.</summary>
     public static NodeDbException? NotSetUp(PostgresException e) =>
         e.SqlState is PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.InvalidSchemaName ? NotSetUpError(e) : null;
-
-    /// <summary>True when the run id is in the ledger.</summary>
-    public static async Task<bool> ContainsAsync(NpgsqlConnection connection, string runId, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM nodedb.run_ledger WHERE run_id = $1)", connection);
-        command.Parameters.AddWithValue(runId);
-        try
-        {
-            return await command.ExecuteScalarAsync(cancellationToken) is true;
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
-        {
-            throw NotSetUpError(e);
-        }
-    }
 
     /// <summary>Deletes rows committed before <paramref name="olderThan"/>; returns how many.</summary>
     public async Task<int> PruneAsync(NpgsqlConnection connection, DateTimeOffset olderThan, CancellationToken cancellationToken)

@@ -21,6 +21,9 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         CREATE INDEX IF NOT EXISTS nodedb_run_ledger_committed_at ON nodedb_run_ledger(committed_at);
         """;
 
+    /// <summary>How long the ledger probe waits for an open transaction that holds the same run id.</summary>
+    internal static readonly TimeSpan ProbeWait = TimeSpan.FromSeconds(2);
+
     private readonly TenantDatabaseOptions _options;
     private readonly IRunFaultInjector _faults;
     private readonly ConcurrentDictionary<string, NpgsqlDataSource> _sources = new(StringComparer.Ordinal);
@@ -84,23 +87,57 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         return AttemptResult.Committed;
     }
 
+    /// <remarks>
+    /// A plain <c>SELECT</c> would read a run whose transaction is still open as absent, and the run would be dispatched
+    /// again while the first attempt still runs (a split brain). The probe inserts the same run id instead, in a
+    /// transaction it always rolls back: PostgreSQL makes that insert wait for any open transaction holding the id, so a
+    /// conflict after it commits means committed, and an insert after it aborts means absent. It waits at most
+    /// <see cref="ProbeWait"/>; a longer wait (lock_timeout) is an error, which the runner reports as "cannot tell now".
+    /// </remarks>
     public async Task<bool> WasCommittedAsync(string tenant, string runId, CancellationToken cancellationToken)
     {
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
-        if (_sealed is not null)
+        if (_sealed is null)
         {
-            return await PostgresLedger.ContainsAsync(connection, runId, cancellationToken);
+            await using var exists = new NpgsqlCommand("SELECT to_regclass('nodedb_run_ledger') IS NOT NULL", connection);
+            if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                return false;
+            }
         }
 
-        await using var command = new NpgsqlCommand("SELECT to_regclass('nodedb_run_ledger') IS NOT NULL", connection);
-        if (await command.ExecuteScalarAsync(cancellationToken) is not true)
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
         {
-            return false;
-        }
+            await using (var wait = new NpgsqlCommand(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SET LOCAL lock_timeout = '{(int)ProbeWait.TotalMilliseconds}ms'"), connection, transaction))
+            {
+                await wait.ExecuteNonQueryAsync(cancellationToken);
+            }
 
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM nodedb_run_ledger WHERE run_id = $1)";
-        command.Parameters.AddWithValue(runId);
-        return await command.ExecuteScalarAsync(cancellationToken) is true;
+            await using var probe = new NpgsqlBatch(connection, transaction);
+            probe.BatchCommands.Add(_sealed is not null
+                ? _sealed.RecordCommand(runId, PostgresLedger.ProbeSchedule, DateTimeOffset.UnixEpoch)
+                : new NpgsqlBatchCommand("INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO NOTHING RETURNING true")
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter<string> { TypedValue = runId },
+                        new NpgsqlParameter<string> { TypedValue = PostgresLedger.ProbeSchedule },
+                        new NpgsqlParameter<DateTimeOffset> { TypedValue = DateTimeOffset.UnixEpoch },
+                    },
+                });
+            var inserted = await probe.ExecuteScalarAsync(cancellationToken) is true;
+            return !inserted;
+        }
+        catch (PostgresException e) when (PostgresLedger.NotSetUp(e) is { } notSetUp)
+        {
+            throw notSetUp;
+        }
+        finally
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
     }
 
     public async Task<int> PruneLedgerAsync(string tenant, DateTimeOffset olderThan, CancellationToken cancellationToken)
