@@ -17,6 +17,7 @@ public static class RollingRestartScenario
 {
     private const int Silos = 3;
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Steady = TimeSpan.FromSeconds(10);
 
     public static async Task<ResultTable> RunAsync(BenchSettings settings, TextWriter log)
     {
@@ -55,27 +56,43 @@ public static class RollingRestartScenario
         log.WriteLine($"S6: {n} every-second schedules (MISSED = SKIP), waiting until each ran twice…");
         await ProcessClusterSteps.HostsAsync(client, tenant, names, DateTimeOffset.MinValue, runs: 2);
 
+        // A steady window before the deploy, the baseline its lateness is compared with.
+        var steadyFrom = DateTimeOffset.UtcNow;
+        await Task.Delay(Steady);
         var deployFrom = DateTimeOffset.UtcNow;
         var stops = new List<double>();
         var orphanLines = 0;
+        var logs = new List<string>();
+        var stopTimes = new List<DateTimeOffset>();
+        var readyTimes = new List<DateTimeOffset>();
         for (var index = 0; index < Silos; index++)
         {
+            stopTimes.Add(DateTimeOffset.UtcNow);
             var (took, output) = await cluster.StopAsync(index);
             stops.Add(took.TotalSeconds);
             orphanLines += output.Split('\n').Count(line => line.Contains("Orphaned run", StringComparison.Ordinal));
+            logs.Add(output);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"S6: silo {index} stopped gracefully in {took.TotalSeconds:0.0} s; starting it again…"));
             await cluster.RestartAsync(index);
             await cluster.WaitReadyAsync(index);
+            readyTimes.Add(DateTimeOffset.UtcNow);
             await Task.Delay(Settle);
         }
 
         var deployTo = DateTimeOffset.UtcNow;
-        orphanLines += cluster.Silos.OfType<global::NodeDb.Orleans.Tests.Processes.SiloProcess>()
-            .Sum(s => s.Output.Split('\n').Count(line => line.Contains("Orphaned run", StringComparison.Ordinal)));
+        logs.AddRange(cluster.Silos.OfType<global::NodeDb.Orleans.Tests.Processes.SiloProcess>().Select(s => s.Output));
+        orphanLines += logs.Skip(Silos).Sum(log => log.Split('\n').Count(line => line.Contains("Orphaned run", StringComparison.Ordinal)));
+        var logDirectory = Directory.CreateTempSubdirectory("nodedb-s6-logs-").FullName;
+        for (var i = 0; i < logs.Count; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(logDirectory, $"silo-{i}.log"), logs[i]);
+        }
         log.WriteLine("S6: disabling the schedules and counting every occurrence…");
         var lastFired = await ProcessClusterSteps.StopAndSettleAsync(client, tenant, names);
         var count = new OccurrenceTally();
         var lateness = new List<double>();
+        var late = new List<RunRecord>();
+        var steady = new List<double>();
         var rejected = 0;
         foreach (var name in names)
         {
@@ -83,10 +100,16 @@ public static class RollingRestartScenario
             var effects = OccurrenceAccounting.ReadEffects(cluster.TenantDatabase(tenant), name);
             count.Add(OccurrenceAccounting.Check(name, history, effects, lastFired[name]), ProcessClusterSteps.Duplicates(history, effects));
             rejected += history.Count(r => r.Status == RunStatus.Rejected);
-            lateness.AddRange(history
+            var inDeploy = history
                 .Where(r => r is { Trigger: RunTrigger.Cron, Status: RunStatus.Succeeded, ScheduledAt: { } at, StartedAt: { } }
                     && r.ScheduledAt >= deployFrom && r.ScheduledAt < deployTo)
+                .ToList();
+            lateness.AddRange(inDeploy.Select(r => (r.StartedAt!.Value - r.ScheduledAt!.Value).TotalMilliseconds));
+            steady.AddRange(history
+                .Where(r => r is { Trigger: RunTrigger.Cron, Status: RunStatus.Succeeded, ScheduledAt: { } at, StartedAt: { } }
+                    && r.ScheduledAt >= steadyFrom && r.ScheduledAt < deployFrom)
                 .Select(r => (r.StartedAt!.Value - r.ScheduledAt!.Value).TotalMilliseconds));
+            late.AddRange(inDeploy.Where(r => r.StartedAt!.Value - r.ScheduledAt!.Value > TimeSpan.FromMilliseconds(100)));
         }
 
         var percentiles = new Percentiles(lateness);
@@ -97,11 +120,21 @@ public static class RollingRestartScenario
         table.Add("start lateness during the deploy, p50, ms", percentiles.At(50), double.NaN);
         table.Add("start lateness during the deploy, p99, ms", percentiles.At(99), double.NaN, "≤ 100 ms", percentiles.At(99) <= 100);
         table.Add("start lateness during the deploy, max, ms", percentiles.Max, double.NaN, "≤ 1,000 ms", percentiles.Max <= 1000);
+        var baseline = new Percentiles(steady);
+        table.Add("baseline: start lateness in the 10 s before the deploy, p50, ms", baseline.At(50), double.NaN);
+        table.Add("baseline: start lateness in the 10 s before the deploy, p99, ms", baseline.At(99), double.NaN);
         table.Add("runs settled from the ledger (the failure path) during the deploy", orphanLines, double.NaN, "0", orphanLines == 0, "0");
         table.Add("SIGTERM to process exit, max, s", stops.Max(), double.NaN);
 
         table.Note(string.Create(CultureInfo.InvariantCulture,
             $"Deploy window {(deployTo - deployFrom).TotalSeconds:0} s: {lateness.Count} Succeeded starts scheduled in it; SIGTERM to exit {string.Join(", ", stops.Select(s => s.ToString("0.0", CultureInfo.InvariantCulture)))} s."));
+        foreach (var second in late.GroupBy(r => r.ScheduledAt!.Value).OrderByDescending(g => g.Count()).Take(5))
+        {
+            table.Note(string.Create(CultureInfo.InvariantCulture,
+                $"Started more than 100 ms late: {second.Count()} runs of {second.Key:HH:mm:ss} ({(second.Key - deployFrom).TotalSeconds:0} s into the deploy), on {string.Join(", ", second.GroupBy(r => r.Silo).Select(g => $"{g.Key} ×{g.Count()}"))}; lateness {second.Min(r => (r.StartedAt!.Value - r.ScheduledAt!.Value).TotalMilliseconds):0}–{second.Max(r => (r.StartedAt!.Value - r.ScheduledAt!.Value).TotalMilliseconds):0} ms."));
+        }
+
+        table.Note(string.Create(CultureInfo.InvariantCulture, $"Stops began at {string.Join(", ", stopTimes.Select(t => $"{t:HH:mm:ss.fff}"))}; restarts were ready at {string.Join(", ", readyTimes.Select(t => $"{t:HH:mm:ss.fff}"))}."));
         table.Note($"Occurrences counted: {count.Occurrences} = {count.Ran} ran + {count.Missed} missed + {count.Skipped} skipped + {count.Interrupted} interrupted + {count.Other} other + {count.Unaccounted} without a row; {rejected} Rejected rows; {count.Withdrawn} armed occurrences withdrawn by the final disable.");
         foreach (var problem in count.Problems.Take(20))
         {
@@ -111,6 +144,7 @@ public static class RollingRestartScenario
         table.Note(string.Create(CultureInfo.InvariantCulture,
             $"{Silos} silo processes (`dotnet NodeDb.Orleans.Silo.dll --profile azure`) on loopback against an in-memory Azurite Table endpoint, one shared data directory for the SQLite tenant database; {n} schedules `* * * * * *`, MISSED = SKIP, a body that writes one effect row per run. Each silo in turn: SIGTERM, wait for the exit, start it again on new ports, wait for `/health/ready`, then {Settle.TotalSeconds:0} s."));
         table.Note("Quartz.NET: not measured (the RAMJobStore used for S1–S3 runs in one process: a restart loses every trigger's state).");
+        table.Note($"The silos' console logs (the stopped ones first): {logDirectory}.");
         table.Note($"Load average at the end of S6: {BenchmarkRun.LoadAverage()}.");
         return table;
     }
