@@ -21,6 +21,13 @@ public sealed partial class ScheduleGrain
         var changed = false;
         foreach (var run in state.State.InFlight.ToList())
         {
+            if (run.HandedOff)
+            {
+                // Still on a stopping silo, on its way to a survivor: nobody holds it, by design, and it never started.
+                // It must not be taken for an orphan (the ledger would say absent and it would be queued again here).
+                continue;
+            }
+
             var report = await LocateAsync(run, now);
             if (report is { Completion: { } parked } && report.Phase == RunPhase.Parked)
             {
