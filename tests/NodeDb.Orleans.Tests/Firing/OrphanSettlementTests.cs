@@ -132,9 +132,11 @@ public sealed class OrphanSettlementTests
         await cluster.Cluster.WaitForLivenessToStabilizeAsync();
         cluster.Scripted.Release("long");
 
-        // The next activation, on the survivor, finds the run rolled back (absent from the ledger): a current
-        // occurrence runs again there; one that is now old is recorded as interrupted under MISSED = SKIP.
-        await cluster.Schedule("t1", "long").GetStatusAsync();
+        // The schedule was handed to the survivor before the drain; its next look at the runs in flight there (the
+        // recheck 10 s on, or the survivors' wake for the stopped silo) finds the run rolled back (absent from the
+        // ledger): a current occurrence runs again; one that is now old is recorded as interrupted under MISSED = SKIP.
+        cluster.Time.Advance(TimeSpan.FromSeconds(10));
+        await cluster.TickAsync();
         await cluster.DrainAsync();
 
         var first = cluster.Scripted.Requests.First().RunId;
