@@ -100,16 +100,10 @@ public static class RollingRestartScenario
             var effects = OccurrenceAccounting.ReadEffects(cluster.TenantDatabase(tenant), name);
             count.Add(OccurrenceAccounting.Check(name, history, effects, lastFired[name]), ProcessClusterSteps.Duplicates(history, effects));
             rejected += history.Count(r => r.Status == RunStatus.Rejected);
-            var inDeploy = history
-                .Where(r => r is { Trigger: RunTrigger.Cron, Status: RunStatus.Succeeded, ScheduledAt: { } at, StartedAt: { } }
-                    && r.ScheduledAt >= deployFrom && r.ScheduledAt < deployTo)
-                .ToList();
-            lateness.AddRange(inDeploy.Select(r => (r.StartedAt!.Value - r.ScheduledAt!.Value).TotalMilliseconds));
-            steady.AddRange(history
-                .Where(r => r is { Trigger: RunTrigger.Cron, Status: RunStatus.Succeeded, ScheduledAt: { } at, StartedAt: { } }
-                    && r.ScheduledAt >= steadyFrom && r.ScheduledAt < deployFrom)
-                .Select(r => (r.StartedAt!.Value - r.ScheduledAt!.Value).TotalMilliseconds));
-            late.AddRange(inDeploy.Where(r => r.StartedAt!.Value - r.ScheduledAt!.Value > TimeSpan.FromMilliseconds(100)));
+            var inDeploy = StartsBetween(history, deployFrom, deployTo);
+            lateness.AddRange(inDeploy.Select(LatenessMs));
+            steady.AddRange(StartsBetween(history, steadyFrom, deployFrom).Select(LatenessMs));
+            late.AddRange(inDeploy.Where(r => LatenessMs(r) > 100));
         }
 
         var percentiles = new Percentiles(lateness);
@@ -131,7 +125,7 @@ public static class RollingRestartScenario
         foreach (var second in late.GroupBy(r => r.ScheduledAt!.Value).OrderByDescending(g => g.Count()).Take(5))
         {
             table.Note(string.Create(CultureInfo.InvariantCulture,
-                $"Started more than 100 ms late: {second.Count()} runs of {second.Key:HH:mm:ss} ({(second.Key - deployFrom).TotalSeconds:0} s into the deploy), on {string.Join(", ", second.GroupBy(r => r.Silo).Select(g => $"{g.Key} ×{g.Count()}"))}; lateness {second.Min(r => (r.StartedAt!.Value - r.ScheduledAt!.Value).TotalMilliseconds):0}–{second.Max(r => (r.StartedAt!.Value - r.ScheduledAt!.Value).TotalMilliseconds):0} ms."));
+                $"Started more than 100 ms late: {second.Count()} runs of {second.Key:HH:mm:ss} ({(second.Key - deployFrom).TotalSeconds:0} s into the deploy), on {string.Join(", ", second.GroupBy(r => r.Silo).Select(g => $"{g.Key} ×{g.Count()}"))}; lateness {second.Min(LatenessMs):0}–{second.Max(LatenessMs):0} ms."));
         }
 
         table.Note(string.Create(CultureInfo.InvariantCulture, $"Stops began at {string.Join(", ", stopTimes.Select(t => $"{t:HH:mm:ss.fff}"))}; restarts were ready at {string.Join(", ", readyTimes.Select(t => $"{t:HH:mm:ss.fff}"))}."));
@@ -148,4 +142,11 @@ public static class RollingRestartScenario
         table.Note($"Load average at the end of S6: {BenchmarkRun.LoadAverage()}.");
         return table;
     }
+
+    /// <summary>The Succeeded cron runs scheduled in [from, to).</summary>
+    private static List<RunRecord> StartsBetween(IEnumerable<RunRecord> history, DateTimeOffset from, DateTimeOffset to) =>
+        [.. history.Where(r => r is { Trigger: RunTrigger.Cron, Status: RunStatus.Succeeded, ScheduledAt: { }, StartedAt: { } }
+            && r.ScheduledAt >= from && r.ScheduledAt < to)];
+
+    private static double LatenessMs(RunRecord run) => (run.StartedAt!.Value - run.ScheduledAt!.Value).TotalMilliseconds;
 }

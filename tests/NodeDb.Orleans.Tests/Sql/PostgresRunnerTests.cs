@@ -32,10 +32,7 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     public async Task An_attempt_span_has_Npgsql_command_spans_as_children_and_the_SQLSTATE_as_error_type()
     {
         var spans = new List<System.Diagnostics.Activity>();
-        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
-            .AddNodeDbTracing()
-            .AddInMemoryExporter(spans)
-            .Build();
+        using var tracing = Tracing(spans);
         var host = await HostAsync();
 
         await host.Runner.RunAsync(Request("r-traced", "BEGIN INSERT INTO effects(v) VALUES (1); END"), Ct);
@@ -61,10 +58,7 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
     {
         // Npgsql traces each command or batch it sends: one span per round trip to the server.
         var spans = new List<System.Diagnostics.Activity>();
-        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
-            .AddNodeDbTracing()
-            .AddInMemoryExporter(spans)
-            .Build();
+        using var tracing = Tracing(spans);
         var host = await HostAsync();
 
         // A warm pool, as under load: the first run also opens the physical connection (traced as a span of its own).
@@ -341,4 +335,8 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
             }
         }
     }
+
+    /// <summary>The product's tracing set-up, exporting into <paramref name="spans"/>.</summary>
+    private static TracerProvider Tracing(List<System.Diagnostics.Activity> spans) =>
+        OpenTelemetry.Sdk.CreateTracerProviderBuilder().AddNodeDbTracing().AddInMemoryExporter(spans).Build();
 }
