@@ -6,13 +6,16 @@ using NodeDb.Orleans.Grains.Schedules;
 namespace NodeDb.Orleans.Grains.Recovery;
 
 /// <summary>
-/// Watches cluster membership and, when a silo is declared dead, re-activates every enabled schedule on the
+/// Watches cluster membership and, when a silo is declared dead, re-activates the enabled schedules it held on the
 /// survivors within seconds, instead of the minutes the reminder backstop takes.
 /// </summary>
 /// <remarks>
 /// <para>Every surviving silo sees the death and asks all <see cref="WakeShards.Count"/> shards of the wake registry;
 /// each shard hands its keys to the first asker only (<see cref="IScheduleWakeShardGrain.ClaimWakeAsync"/>), so each
-/// schedule is poked about once per dead silo. A poke (<see cref="IScheduleRuntimeGrain.TickAsync"/>) re-activates the
+/// schedule is poked about once per dead silo. A shard hands out only the keys whose recorded host is the dead silo
+/// (a schedule records the silo whose tick index holds it, see <see cref="IScheduleWakeShardGrain.RegisterAsync"/>) and
+/// those with no record: a silo's death costs a read of the shards and a poke per schedule it held, not a poke per
+/// schedule of the cluster. A poke (<see cref="IScheduleRuntimeGrain.TickAsync"/>) re-activates the
 /// schedule wherever placement puts it; activation settles the dead silo's runs from the tenant's run ledger, the tick
 /// fires what is due under the missed policy, and the schedule registers its next due instant in the new silo's tick
 /// index. Poking a schedule that is alive elsewhere is harmless: a tick fires each occurrence once.</para>
@@ -28,7 +31,8 @@ public sealed partial class FailoverWatcher(
     TimeProvider time,
     ILogger<FailoverWatcher> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
-    private const string StartCause = "start:";
+    /// <summary>The prefix of a cluster start's cause (<c>start:{silo}</c>), which wakes every schedule.</summary>
+    internal const string StartCause = "start:";
     private const int MaxConcurrentPokes = 32;
     private const int PokeAttempts = 4;
     private static readonly TimeSpan PokeBackoff = TimeSpan.FromMilliseconds(500);

@@ -15,13 +15,24 @@ public interface IScheduleWakeShardGrain : IGrainWithStringKey
     [Alias("Add")]
     Task AddAsync(string scheduleKey);
 
+    /// <summary>
+    /// Adds an enabled schedule, or records where it lives now: <paramref name="host"/> is the silo (parsable address)
+    /// whose tick index holds it. Idempotent; writes only when the key or its host changes. A schedule calls it when it
+    /// is created or enabled and when it activates on a silo, so the wake for a dead silo pokes only the schedules
+    /// that silo held (<see cref="ClaimWakeAsync"/>).
+    /// </summary>
+    [Alias("Register")]
+    Task RegisterAsync(string scheduleKey, string host);
+
     /// <summary>Removes a disabled or dropped schedule. Idempotent; writes only when the set changes.</summary>
     [Alias("Remove")]
     Task RemoveAsync(string scheduleKey);
 
     /// <summary>
     /// Claims the wake-up for one cause (a dead silo, or a cluster start): the first caller for <paramref name="cause"/>
-    /// gets every key of the shard to poke, every other claimer an empty list, so the shard acts once per cause.
+    /// gets the keys to poke, every other claimer an empty list, so the shard acts once per cause. For a cluster start
+    /// that is every key of the shard; for a dead silo, the keys whose recorded host is that silo, and the keys with no
+    /// recorded host (see <see cref="RegisterAsync"/>).
     /// </summary>
     /// <param name="cause">The dead silo's parsable address, or <c>start:{silo}</c>.</param>
     /// <param name="claimer">The asking silo's parsable address: the claimer that won a cause gets the keys again when it asks again.</param>

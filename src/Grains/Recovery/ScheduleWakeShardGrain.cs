@@ -35,10 +35,59 @@ public sealed class ScheduleWakeShardGrain : Grain, IScheduleWakeShardGrain
         return _writes.RunAsync(() => _state.State.Keys.Add(scheduleKey) ? () => _state.State.Keys.Remove(scheduleKey) : null);
     }
 
+    public Task RegisterAsync(string scheduleKey, string host)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scheduleKey);
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        return _writes.RunAsync(() =>
+        {
+            var added = _state.State.Keys.Add(scheduleKey);
+            var hadHost = _state.State.Hosts.TryGetValue(scheduleKey, out var previous);
+            if (!added && hadHost && previous == host)
+            {
+                return null;
+            }
+
+            _state.State.Hosts[scheduleKey] = host;
+            return () =>
+            {
+                if (added)
+                {
+                    _state.State.Keys.Remove(scheduleKey);
+                }
+
+                if (hadHost)
+                {
+                    _state.State.Hosts[scheduleKey] = previous!;
+                }
+                else
+                {
+                    _state.State.Hosts.Remove(scheduleKey);
+                }
+            };
+        });
+    }
+
     public Task RemoveAsync(string scheduleKey)
     {
         ArgumentException.ThrowIfNullOrEmpty(scheduleKey);
-        return _writes.RunAsync(() => _state.State.Keys.Remove(scheduleKey) ? () => _state.State.Keys.Add(scheduleKey) : null);
+        return _writes.RunAsync(() =>
+        {
+            var hadHost = _state.State.Hosts.Remove(scheduleKey, out var host);
+            if (!_state.State.Keys.Remove(scheduleKey) && !hadHost)
+            {
+                return null;
+            }
+
+            return () =>
+            {
+                _state.State.Keys.Add(scheduleKey);
+                if (hadHost)
+                {
+                    _state.State.Hosts[scheduleKey] = host!;
+                }
+            };
+        });
     }
 
     public async Task<ImmutableArray<string>> ClaimWakeAsync(string cause, string claimer)
@@ -81,7 +130,37 @@ public sealed class ScheduleWakeShardGrain : Grain, IScheduleWakeShardGrain
             };
         });
 
-        return won ? Keys() : [];
+        return won ? KeysFor(cause) : [];
+    }
+
+    /// <summary>
+    /// What a cause wakes: a cluster start, every key; a dead silo, the keys it held, those whose host is unknown, and
+    /// those it had claimed to wake for another dead silo and may not have poked yet. A key recorded on a live silo is
+    /// not there: it still ticks where it is.
+    /// </summary>
+    private ImmutableArray<string> KeysFor(string cause)
+    {
+        if (cause.StartsWith(FailoverWatcher.StartCause, StringComparison.Ordinal))
+        {
+            return Keys();
+        }
+
+        // The dead silo, and every dead silo whose wake it won, or whose wake was won by one of those (a claimer that
+        // died part-way leaves its keys to whoever wakes for its own death). A key poked in time has a live host by now.
+        var dead = new HashSet<string>(StringComparer.Ordinal) { cause };
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var (handled, claimer) in _state.State.Claimers)
+            {
+                grew |= dead.Contains(claimer) && dead.Add(handled);
+            }
+        }
+
+        var hosts = _state.State.Hosts;
+        return [.. _state.State.Keys
+            .Where(key => !hosts.TryGetValue(key, out var host) || dead.Contains(host))
+            .Order(StringComparer.Ordinal)];
     }
 
     private ImmutableArray<string> Keys() => [.. _state.State.Keys.Order(StringComparer.Ordinal)];

@@ -12,4 +12,11 @@ public sealed class WakeShardState
 
     /// <summary>Who claimed each handled cause, so the same claimer asking again gets the keys again.</summary>
     [Id(2)] public Dictionary<string, string> Claimers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The silo (parsable address) each enabled schedule last registered from: the silo whose tick index holds it, so a
+    /// silo's death wakes only the schedules it held. A key without an entry (registered before hosts were recorded,
+    /// or whose record failed) is woken for every dead silo.
+    /// </summary>
+    [Id(3)] public Dictionary<string, string> Hosts { get; set; } = new(StringComparer.Ordinal);
 }

@@ -33,4 +33,7 @@ public sealed partial class ScheduleGrain
 
     [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Schedule {Key}: {Count} occurrences from {From} to {To} backfilled by {By}")]
     private static partial void LogBackfilled(ILogger logger, string key, int count, DateTimeOffset from, DateTimeOffset to, string by);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Schedule {Key} could not record silo {Silo} as its host in the wake registry; it retries at its next tick, and until then a death of this silo leaves it to its reminder")]
+    private static partial void LogHostNotRecorded(ILogger logger, Exception exception, string key, string silo);
 }

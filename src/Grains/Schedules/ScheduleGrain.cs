@@ -28,6 +28,7 @@ public sealed partial class ScheduleGrain(
     JobDispatcher dispatcher,
     IJobRunner runner,
     IClusterMembershipService membership,
+    ILocalSiloDetails localSilo,
     HealthGate healthGate,
     ShutdownHandOff handOff,
     SchedulerInstruments instruments,
@@ -39,6 +40,9 @@ public sealed partial class ScheduleGrain(
     private string _group = ShardRouting.DefaultGroup;
     private string? _guardError;
     private bool _releasingIdle;
+
+    // Whether this activation's silo is recorded as the schedule's host in the wake registry (RecordHostAsync).
+    private bool _hostRecorded;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -52,6 +56,7 @@ public sealed partial class ScheduleGrain(
         }
 
         LoadDefinition(Definition);
+        await RecordHostAsync();
         var now = clock.GetUtcNow();
         await SettleOrphansAsync(now);
         await FlushOutboxAsync();
@@ -336,6 +341,7 @@ public sealed partial class ScheduleGrain(
         }
 
         await ResumeIfDueAsync(now);
+        await RecordHostAsync();
 
         await SettleOrphansAsync(now);
         if (!definition.Enabled)
@@ -506,7 +512,8 @@ public sealed partial class ScheduleGrain(
         if (Definition is { Enabled: true })
         {
             await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
-            await wake.AddAsync(Key);
+            await wake.RegisterAsync(Key, localSilo.SiloAddress.ToParsableString());
+            _hostRecorded = true;
             return;
         }
 
@@ -516,6 +523,34 @@ public sealed partial class ScheduleGrain(
         }
 
         await wake.RemoveAsync(Key);
+        _hostRecorded = false;
+    }
+
+    /// <summary>
+    /// Records this silo as the schedule's host in the wake registry, once per activation, so that this silo's death
+    /// wakes it (and the death of a silo it no longer lives on does not).
+    /// </summary>
+    /// <remarks>
+    /// A failure is not the activation's: the schedule still ticks here, and it tries again at its next tick. Until
+    /// then the registry may name the silo it lived on before; if this one dies meanwhile, its reminder wakes it.
+    /// </remarks>
+    private async Task RecordHostAsync()
+    {
+        if (_hostRecorded || Definition is not { Enabled: true })
+        {
+            return;
+        }
+
+        var host = localSilo.SiloAddress.ToParsableString();
+        try
+        {
+            await GrainFactory.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(Key)).RegisterAsync(Key, host);
+            _hostRecorded = true;
+        }
+        catch (Exception e)
+        {
+            LogHostNotRecorded(logger, e, Key, host);
+        }
     }
 
     private async Task WriteStateAsync()

@@ -30,6 +30,7 @@ public sealed class InternalGrainTests
                 .ReceiveReminder("nodedb-wake", new TickStatus(SchedulerCluster.Epoch.UtcDateTime, TimeSpan.FromHours(1), SchedulerCluster.Epoch.UtcDateTime), TestContext.Current.CancellationToken)),
             ("list a wake shard", () => c.GetGrain<IScheduleWakeShardGrain>("0").ListAsync()),
             ("claim a wake", () => c.GetGrain<IScheduleWakeShardGrain>("0").ClaimWakeAsync("forged", "forged-claimer")),
+            ("record a wake host", () => c.GetGrain<IScheduleWakeShardGrain>("0").RegisterAsync("forged", "forged-silo")),
             ("start a run on a silo runner", () => c.GetGrain<ISiloRunnerGrain>(silo).StartAsync(new RunTicket
             {
                 ScheduleKey = ScheduleKey.Of("ta", "s1"), RunId = "forged", Tenant = "ta", Schedule = "s1", Body = "BEGIN SELECT 1; END", Owner = "eve",
