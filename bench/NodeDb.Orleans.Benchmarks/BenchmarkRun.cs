@@ -48,7 +48,8 @@ public static class BenchmarkRun
 
         if (scenarios.Contains("s6"))
         {
-            await RunOneAsync(tables, "S6 rolling restart", () => RollingRestartScenario.RunAsync(settings, log), log);
+            await RunOneAsync(tables, "S6 rolling restart on PostgreSQL", () => RollingRestartScenario.RunAsync(settings, log, postgres: true), log);
+            await RunOneAsync(tables, "S6 rolling restart on a shared SQLite file", () => RollingRestartScenario.RunAsync(settings, log, postgres: false), log);
         }
 
         if (scenarios.Contains("s7"))

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NodeDb.Orleans.Benchmarks.Measuring;
 using NodeDb.Orleans.Benchmarks.NodeDb;
+using NodeDb.Orleans.Benchmarks.Postgres;
 using NodeDb.Orleans.Tests.Azure;
 using NodeDb.Orleans.Tests.Failover;
 
@@ -13,19 +14,34 @@ namespace NodeDb.Orleans.Benchmarks.Scenarios;
 /// Interrupted or Rejected, 0 duplicates, every occurrence one Succeeded row with one effect, and the starts during
 /// the deploy on time (p99 ≤ 100 ms, max ≤ 1 s).
 /// </summary>
+/// <remarks>
+/// Run twice: with the tenant's database on PostgreSQL (what a cluster of several hosts uses, and the headline), and
+/// on one SQLite file the three processes share (<c>--shared-data-dir</c>, one machine only), where the processes'
+/// contention for the file's write lock is part of what is measured.
+/// </remarks>
 public static class RollingRestartScenario
 {
     private const int Silos = 3;
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Steady = TimeSpan.FromSeconds(10);
 
-    public static async Task<ResultTable> RunAsync(BenchSettings settings, TextWriter log)
+    /// <summary>The tenant's effects: one row per run, with the run id the runner sets for the transaction.</summary>
+    private const string PostgresEffectBody = "BEGIN INSERT INTO effects (run_id) VALUES (current_setting('nodedb.run_id')); END";
+
+    public static async Task<ResultTable> RunAsync(BenchSettings settings, TextWriter log, bool postgres)
     {
         var n = settings.S6Schedules;
-        var table = new ResultTable($"S6 rolling restart: {Silos} silo processes, {n} schedules every second, each silo stopped with SIGTERM and restarted in turn");
+        var engine = postgres ? "PostgreSQL tenant database" : "SQLite tenant file shared by the 3 processes";
+        var table = new ResultTable($"S6 rolling restart ({engine}): {Silos} silo processes, {n} schedules every second, each silo stopped with SIGTERM and restarted in turn");
         if (n == 0)
         {
             table.Note($"S6: not run in {settings.Mode} mode (it starts {Silos} silo processes and Azurite).");
+            return table;
+        }
+
+        if (postgres && PostgresServer.FindBinaries() is null)
+        {
+            table.Note("S6: not run on PostgreSQL: no server binaries (run scripts/postgres/install.sh; scripts/bench.sh does).");
             return table;
         }
 
@@ -35,11 +51,22 @@ public static class RollingRestartScenario
             return table;
         }
 
-        log.WriteLine($"S6: Azurite and {Silos} silo processes…");
-        await using var azurite = await AzuriteProcess.StartAsync(azuriteBin);
-        await using var cluster = await AzureProcessCluster.StartAsync(azurite.ConnectionString, Silos);
-        await using var client = await FailoverClient.ConnectAsync(cluster);
         var tenant = "s6" + Guid.NewGuid().ToString("N")[..8];
+        await using var server = postgres ? await PostgresServer.StartAsync(settings) : null;
+        string[] engineArguments = [];
+        if (server is not null)
+        {
+            // As S1's PostgreSQL loads: one database per tenant, the superuser's login and the plain ledger.
+            var database = SqlTarget.PostgresDatabaseOf(tenant);
+            await server.CreateDatabaseAsync(database);
+            await server.ExecuteAsync(database, "CREATE TABLE effects (run_id text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())");
+            engineArguments = ["--Sql:Engine", "Postgres", "--Sql:PostgresConnectionTemplate", server.ConnectionString(SqlTarget.PostgresDatabaseOf("{tenant}"))];
+        }
+
+        log.WriteLine($"S6 ({engine}): Azurite and {Silos} silo processes…");
+        await using var azurite = await AzuriteProcess.StartAsync(azuriteBin);
+        await using var cluster = await AzureProcessCluster.StartAsync(azurite.ConnectionString, Silos, engineArguments);
+        await using var client = await FailoverClient.ConnectAsync(cluster);
         var names = Enumerable.Range(0, n).Select(i => $"r{i:D2}").ToList();
         foreach (var name in names)
         {
@@ -48,7 +75,7 @@ public static class RollingRestartScenario
                 Tenant = tenant,
                 Name = name,
                 Cron = "* * * * * *",
-                Body = OccurrenceAccounting.EffectBody,
+                Body = postgres ? PostgresEffectBody : OccurrenceAccounting.EffectBody,
                 Retries = 3,
             });
         }
@@ -97,7 +124,9 @@ public static class RollingRestartScenario
         foreach (var name in names)
         {
             var history = await client.HistoryAsync(tenant, name);
-            var effects = OccurrenceAccounting.ReadEffects(cluster.TenantDatabase(tenant), name);
+            var effects = server is null
+                ? OccurrenceAccounting.ReadEffects(cluster.TenantDatabase(tenant), name)
+                : await ReadPostgresEffectsAsync(server, tenant, name);
             count.Add(OccurrenceAccounting.Check(name, history, effects, lastFired[name]), ProcessClusterSteps.Duplicates(history, effects));
             rejected += history.Count(r => r.Status == RunStatus.Rejected);
             var inDeploy = StartsBetween(history, deployFrom, deployTo);
@@ -135,12 +164,22 @@ public static class RollingRestartScenario
             table.Note($"Problem: {problem}");
         }
 
+        var storage = postgres
+            ? "the tenant's database on a throw-away PostgreSQL 15 on loopback with its durability defaults (S1's set-up: superuser login, plain ledger)"
+            : "one shared data directory for the SQLite tenant database";
         table.Note(string.Create(CultureInfo.InvariantCulture,
-            $"{Silos} silo processes (`dotnet NodeDb.Orleans.Silo.dll --profile azure`) on loopback against an in-memory Azurite Table endpoint, one shared data directory for the SQLite tenant database; {n} schedules `* * * * * *`, MISSED = SKIP, a body that writes one effect row per run. Each silo in turn: SIGTERM, wait for the exit, start it again on new ports, wait for `/health/ready`, then {Settle.TotalSeconds:0} s."));
+            $"{Silos} silo processes (`dotnet NodeDb.Orleans.Silo.dll --profile azure`) on loopback against an in-memory Azurite Table endpoint, {storage}; {n} schedules `* * * * * *`, MISSED = SKIP, a body that writes one effect row per run. Each silo in turn: SIGTERM, wait for the exit, start it again on new ports, wait for `/health/ready`, then {Settle.TotalSeconds:0} s."));
         table.Note("Quartz.NET: not measured (the RAMJobStore used for S1–S3 runs in one process: a restart loses every trigger's state).");
         table.Note($"The silos' console logs (the stopped ones first): {logDirectory}.");
         table.Note($"Load average at the end of S6: {BenchmarkRun.LoadAverage()}.");
         return table;
+    }
+
+    private static async Task<Dictionary<string, int>> ReadPostgresEffectsAsync(PostgresServer server, string tenant, string schedule)
+    {
+        var rows = await server.QueryAsync(SqlTarget.PostgresDatabaseOf(tenant),
+            $"SELECT run_id, count(*)::int FROM effects WHERE run_id LIKE '{schedule}.g%' GROUP BY run_id");
+        return rows.ToDictionary(r => (string)r[0]!, r => (int)r[1]!, StringComparer.Ordinal);
     }
 
     /// <summary>The Succeeded cron runs scheduled in [from, to).</summary>

@@ -13,11 +13,13 @@ namespace NodeDb.Orleans.Tests.Failover;
 public sealed class AzureProcessCluster : IAsyncDisposable
 {
     private readonly List<SiloProcess?> _silos = [];
+    private readonly string[] _extraArguments;
     private int _started;
 
-    private AzureProcessCluster(string connection)
+    private AzureProcessCluster(string connection, IEnumerable<string>? extraArguments)
     {
         ConnectionString = connection;
+        _extraArguments = [.. extraArguments ?? []];
         ClusterId = "test-" + Guid.NewGuid().ToString("N")[..10];
         ServiceId = "svc-" + Guid.NewGuid().ToString("N")[..10];
         DataDirectory = Directory.CreateTempSubdirectory("nodedb-azure-").FullName;
@@ -36,9 +38,12 @@ public sealed class AzureProcessCluster : IAsyncDisposable
 
     public string TenantDatabase(string tenant) => Path.Combine(DataDirectory, "tenants", tenant + ".db");
 
-    public static async Task<AzureProcessCluster> StartAsync(string connectionString, int silos)
+    /// <param name="connectionString">The Azure Table (Azurite) connection string.</param>
+    /// <param name="silos">How many silo processes.</param>
+    /// <param name="extraArguments">More silo arguments, e.g. <c>--Sql:Engine Postgres</c> and its template.</param>
+    public static async Task<AzureProcessCluster> StartAsync(string connectionString, int silos, IEnumerable<string>? extraArguments = null)
     {
-        var cluster = new AzureProcessCluster(connectionString);
+        var cluster = new AzureProcessCluster(connectionString, extraArguments);
         for (var i = 0; i < silos; i++)
         {
             cluster._silos.Add(null);
@@ -79,6 +84,7 @@ public sealed class AzureProcessCluster : IAsyncDisposable
             "--shared-data-dir", // every silo of this cluster runs on this machine, on this one directory
             .. TestKeys.SiloArguments,
             .. TestCertificate.Instance.SiloArguments,
+            .. _extraArguments,
         ]);
     }
 
