@@ -28,6 +28,9 @@ internal sealed class RunnerHost : IAsyncDisposable
 
     public RecoveringScheduler Scheduler { get; }
 
+    /// <summary>The tenant engines the runner uses (internal: for checks of how the engine opens its databases).</summary>
+    public TenantEngines Engines => _services.GetRequiredService<TenantEngines>();
+
     public static RunnerHost Create(Action<TenantDatabaseOptions> configure, TimeProvider? time = null)
     {
         var faults = new ScriptedFaults();

@@ -17,6 +17,20 @@ public sealed class SqliteRunnerTests : RunnerEngineTests
     private string DatabasePath => Path.Combine(_dataDirectory, "tenants", Tenant + ".db");
 
     [Fact]
+    public async Task A_tenant_connection_leaves_a_held_lock_to_SQLites_own_busy_handler_for_the_busy_timeout()
+    {
+        var host = await HostAsync(configure: o => o.SqliteBusyTimeout = TimeSpan.FromMilliseconds(2500));
+
+        // Without busy_timeout (0), SQLite fails a locked file at once and Microsoft.Data.Sqlite sleeps 150 ms before each
+        // retry, however soon the lock is free: a run behind another process's 20 ms commit would start 150 ms late.
+        using var connection = host.Engines.Sqlite.Open(Tenant, SqliteOpenMode.ReadWriteCreate);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA busy_timeout";
+
+        Assert.Equal(2500L, (long)command.ExecuteScalar()!);
+    }
+
+    [Fact]
     public async Task A_procedural_body_is_refused_at_create_and_at_fire_time_saying_why()
     {
         var host = await HostAsync();

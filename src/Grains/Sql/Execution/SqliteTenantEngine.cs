@@ -24,6 +24,7 @@ internal sealed class SqliteTenantEngine : ITenantEngine
 
     private readonly string _directory;
     private readonly int _busySeconds;
+    private readonly string _busyPragma;
     private readonly IRunFaultInjector _faults;
     private readonly SqliteSandbox _sandbox;
     private readonly int _maxRows;
@@ -34,6 +35,7 @@ internal sealed class SqliteTenantEngine : ITenantEngine
     {
         _directory = Path.GetFullPath(Path.Combine(options.DataDirectory, "tenants"));
         _busySeconds = Math.Max(1, (int)Math.Ceiling(options.SqliteBusyTimeout.TotalSeconds));
+        _busyPragma = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)options.SqliteBusyTimeout.TotalMilliseconds};");
         _faults = faults;
         _sandbox = new SqliteSandbox(options);
         _maxRows = options.AdHocMaxRows;
@@ -157,7 +159,14 @@ internal sealed class SqliteTenantEngine : ITenantEngine
         command.ExecuteNonQuery();
     }
 
-    private SqliteConnection Open(string tenant, SqliteOpenMode mode)
+    /// <summary>Opens a pooled connection to the tenant's file with SQLite's own busy handler armed.</summary>
+    /// <remarks>
+    /// Without <c>busy_timeout</c>, SQLite answers a locked file with SQLITE_BUSY at once and Microsoft.Data.Sqlite
+    /// retries after sleeping 150 ms, however soon the lock is released: measured here, a <c>BEGIN IMMEDIATE</c> behind
+    /// a 20 ms writer waited 150 ms, against 20–34 ms with the pragma (SQLite then polls in 1–100 ms steps). Runs of
+    /// silos that share a tenant file (<c>--shared-data-dir</c>), the ledger probe and ad-hoc SQL meet that lock.
+    /// </remarks>
+    internal SqliteConnection Open(string tenant, SqliteOpenMode mode)
     {
         if (mode == SqliteOpenMode.ReadWriteCreate)
         {
@@ -173,6 +182,18 @@ internal sealed class SqliteTenantEngine : ITenantEngine
         };
         var connection = new SqliteConnection(builder.ConnectionString);
         connection.Open();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = _busyPragma;
+            command.ExecuteNonQuery();
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
         return connection;
     }
 }
