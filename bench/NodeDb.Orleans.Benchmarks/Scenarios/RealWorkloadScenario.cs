@@ -74,7 +74,9 @@ public static class RealWorkloadScenario
         BenchSettings settings, SqlLoad load, string tenantPrefix, PostgresServer? server)
     {
         var target = server is null ? SqlTarget.Sqlite : SqlTarget.Postgres(server.ConnectionString(SqlTarget.PostgresDatabaseOf("{tenant}")));
-        await using var silo = await NodeDbSilo.StartAsync(sql: target);
+        await using var silo = await NodeDbSilo.StartAsync(
+            load.Slots is { } slots ? o => { o.MaxConcurrentJobs = slots; o.MaxConcurrentRunsPerTenant = slots / 2; } : null,
+            sql: target);
         var tenants = Enumerable.Range(0, load.Tenants).Select(i => ScheduleSetup.TenantOf(i * load.PerTenant, load.PerTenant, tenantPrefix)).ToList();
         await TenantDatabases.PrepareAsync(silo, tenants, server);
         var names = ScheduleSetup.Names("p", load.Schedules);
