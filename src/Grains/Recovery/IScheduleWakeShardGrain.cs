@@ -11,6 +11,9 @@ namespace NodeDb.Orleans.Grains.Recovery;
 [Alias("nodedb.IScheduleWakeShardGrain")]
 public interface IScheduleWakeShardGrain : IGrainWithStringKey
 {
+    /// <summary>The host of a schedule that every silo's death concerns (SCOPE LOCAL: it has a run on every silo).</summary>
+    const string AnyHost = "*";
+
     /// <summary>Adds an enabled schedule. Idempotent; writes only when the set changes.</summary>
     [Alias("Add")]
     Task AddAsync(string scheduleKey);

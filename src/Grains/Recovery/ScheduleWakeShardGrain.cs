@@ -134,8 +134,8 @@ public sealed class ScheduleWakeShardGrain : Grain, IScheduleWakeShardGrain
     }
 
     /// <summary>
-    /// What a cause wakes: a cluster start, every key; a dead silo, the keys it held, those whose host is unknown, and
-    /// those it had claimed to wake for another dead silo and may not have poked yet. A key recorded on a live silo is
+    /// What a cause wakes: a cluster start, every key; a dead silo, the keys it held, those whose host is unknown or any
+    /// silo (SCOPE LOCAL), and those it had claimed to wake for another dead silo and may not have poked yet. A key recorded on a live silo is
     /// not there: it still ticks where it is.
     /// </summary>
     private ImmutableArray<string> KeysFor(string cause)
@@ -159,7 +159,7 @@ public sealed class ScheduleWakeShardGrain : Grain, IScheduleWakeShardGrain
 
         var hosts = _state.State.Hosts;
         return [.. _state.State.Keys
-            .Where(key => !hosts.TryGetValue(key, out var host) || dead.Contains(host))
+            .Where(key => !hosts.TryGetValue(key, out var host) || host == IScheduleWakeShardGrain.AnyHost || dead.Contains(host))
             .Order(StringComparer.Ordinal)];
     }
 

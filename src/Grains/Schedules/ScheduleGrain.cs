@@ -512,7 +512,7 @@ public sealed partial class ScheduleGrain(
         if (Definition is { Enabled: true })
         {
             await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
-            await wake.RegisterAsync(Key, localSilo.SiloAddress.ToParsableString());
+            await wake.RegisterAsync(Key, WakeHost());
             _hostRecorded = true;
             return;
         }
@@ -541,7 +541,7 @@ public sealed partial class ScheduleGrain(
             return;
         }
 
-        var host = localSilo.SiloAddress.ToParsableString();
+        var host = WakeHost();
         try
         {
             await GrainFactory.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(Key)).RegisterAsync(Key, host);
@@ -552,6 +552,14 @@ public sealed partial class ScheduleGrain(
             LogHostNotRecorded(logger, e, Key, host);
         }
     }
+
+    /// <summary>
+    /// What the wake registry records as this schedule's host: this silo, or, for SCOPE LOCAL, any silo
+    /// (<see cref="IScheduleWakeShardGrain.AnyHost"/>), since its runs execute on every silo and any silo's death
+    /// leaves it a run to settle.
+    /// </summary>
+    private string WakeHost() =>
+        Definition is { Scope: ScheduleScope.Local } ? IScheduleWakeShardGrain.AnyHost : localSilo.SiloAddress.ToParsableString();
 
     private async Task WriteStateAsync()
     {

@@ -116,6 +116,13 @@ public sealed class WakeRegistryTests
         Assert.Contains(legacy, await second.ClaimWakeAsync("silo-c", "survivor"));
         Assert.Contains(moved, await first.ClaimWakeAsync("start:silo-d", "survivor"));
 
+        // A SCOPE LOCAL schedule has a run on every silo: every death concerns it.
+        var everywhere = ScheduleKey.Of("wake-unit", "everywhere");
+        var fourth = cluster.Internal.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(everywhere));
+        await fourth.RegisterAsync(everywhere, IScheduleWakeShardGrain.AnyHost);
+        Assert.Contains(everywhere, await fourth.ClaimWakeAsync("silo-x", "survivor"));
+        Assert.Contains(everywhere, await fourth.ClaimWakeAsync("silo-y", "survivor"));
+
         // silo-e dies; silo-f wins its wake and dies before it has poked (the key still names silo-e): silo-f's
         // own death wakes it, and so does the death of silo-g, who won silo-f's wake and died too.
         var stranded = ScheduleKey.Of("wake-unit", "stranded");
