@@ -44,4 +44,22 @@ public interface ISqlSessionGrain : IGrainWithStringKey
     /// <summary>The health verdict of one replication group, or of every group the silo's routing names when <paramref name="group"/> is null.</summary>
     [Alias("GetHealth")]
     Task<ImmutableArray<GroupHealth>> GetHealthAsync(string? group);
+
+    /// <summary>
+    /// Every silo of the cluster that is not dead, with the schedules it hosts, its slots in use, its queue and the runs
+    /// it holds for their instant: cluster-wide counts, asked of each active silo (a silo that does not answer within a
+    /// few seconds is listed as <c>unreachable</c> without counts).
+    /// </summary>
+    [Alias("GetSilos")]
+    Task<ImmutableArray<SiloLoad>> GetSilosAsync();
+
+    /// <summary>
+    /// Checks one <c>CREATE SCHEDULE</c> statement exactly as <see cref="ExecuteAsync"/> would before creating it (the
+    /// DDL parser, the cron and zone, the definition limits, the body guard and the runner's check) and changes nothing.
+    /// </summary>
+    /// <param name="statement">The statement as the user typed it.</param>
+    /// <param name="count">How many next fire times to list when it is valid, 1 to 100.</param>
+    /// <returns>The verdict; a statement that would be refused is a verdict with its error, not an exception.</returns>
+    [Alias("CheckCreate")]
+    Task<DdlCheck> CheckCreateAsync(string statement, int count);
 }

@@ -67,6 +67,32 @@ function cronCheck(form) {
   check();
 }
 
+// The whole statement, checked by the silo's own parser, cron reader and body guard as you type; nothing is created.
+function ddlCheck(form) {
+  const out = document.getElementById('ddl-check');
+  let timer = null;
+  let asked = 0;
+  const check = async () => {
+    const mine = ++asked;
+    const response = await fetch(form.dataset.check, { method: 'POST', body: new FormData(form), credentials: 'same-origin' });
+    if (!response.ok || mine !== asked) return;
+    const v = await response.json();
+    out.replaceChildren();
+    if (!v.valid) {
+      out.className = 'check error';
+      const where = v.line ? ` (line ${v.line}, column ${v.column} of the statement)` : '';
+      out.appendChild(text('span', `Statement: ${v.error}${where}`));
+    } else {
+      out.className = 'check ok';
+      out.appendChild(text('span', `Statement: valid, ${v.name} would be created; first run ${human(v.next && v.next[0])}.`));
+    }
+    if (v.body) out.appendChild(text('p', `Body guard: ${v.body}`));
+  };
+  const soon = () => { clearTimeout(timer); timer = setTimeout(check, 300); };
+  form.addEventListener('input', soon);
+  check();
+}
+
 async function reference(el) {
   const doc = await (await fetch(el.dataset.openapi)).json();
   el.replaceChildren();
@@ -134,6 +160,7 @@ document.addEventListener('DOMContentLoaded', () => {
   if (runs) liveRuns(runs);
   const create = document.querySelector('form#create[data-preview]');
   if (create) cronCheck(create);
+  if (create && create.dataset.check) ddlCheck(create);
   const ref = document.querySelector('#reference[data-openapi]');
   if (ref) reference(ref);
 });
