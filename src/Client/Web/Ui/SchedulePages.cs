@@ -192,7 +192,7 @@ public static class SchedulePages
         Row("retries", d.Retries?.ToString(CultureInfo.InvariantCulture) ?? "default");
         Row("owner", d.Owner);
         Row("updated", Spellings.Human(status.UpdatedAt));
-        b.Append("</dl><h3>Body</h3><pre class=\"sql\"><code>").Append(E(d.Body)).Append("</code></pre></section>");
+        b.Append("</dl><h3>Body</h3><pre class=\"sql\"><code>").Append(SqlHighlighter.Html(d.Body)).Append("</code></pre></section>");
 
         b.Append("<section aria-labelledby=\"next\"><h2 id=\"next\">Next 10 occurrences</h2>");
         try
