@@ -54,6 +54,14 @@ public interface ISqlSessionGrain : IGrainWithStringKey
     Task<ImmutableArray<SiloLoad>> GetSilosAsync();
 
     /// <summary>
+    /// One summary (next run, last status, paused) per schedule of the tenant, in the tenant index's order: what a list
+    /// sorts and filters by. Read from the summaries the hosting silos keep, in one call per silo; a schedule no silo
+    /// holds a summary of (not active since its silo started) is read from its grain.
+    /// </summary>
+    [Alias("GetSummaries")]
+    Task<ImmutableArray<ScheduleSummary>> GetSummariesAsync();
+
+    /// <summary>
     /// Checks one <c>CREATE SCHEDULE</c> statement exactly as <see cref="ExecuteAsync"/> would before creating it (the
     /// DDL parser, the cron and zone, the definition limits, the body guard and the runner's check) and changes nothing.
     /// </summary>

@@ -470,6 +470,7 @@ public sealed partial class ScheduleGrain(
 
     private void RefreshDue(DateTimeOffset now)
     {
+        PublishSummary(now);
         if (Definition is not { Enabled: true } definition)
         {
             // Disabled fires nothing, and its reminder is gone; runs left in flight (by a dead silo, or whose completion
@@ -525,6 +526,7 @@ public sealed partial class ScheduleGrain(
             var started = instruments.Timestamp();
             await state.WriteStateAsync();
             instruments.ClaimWritten(started);
+            PublishSummary(clock.GetUtcNow());
         }
         catch (Exception e)
         {

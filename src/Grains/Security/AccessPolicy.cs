@@ -79,6 +79,9 @@ public static class AccessPolicy
         // reader may see them, as it sees the replication groups' health.
         Add<ISqlSessionGrain>(nameof(ISqlSessionGrain.GetSilosAsync), new(ApiKeyRole.Reader, tenant));
 
+        // What the Schedules list sorts by: the tenant's own schedules, as GetStatusAsync of each would show them.
+        Add<ISqlSessionGrain>(nameof(ISqlSessionGrain.GetSummariesAsync), new(ApiKeyRole.Reader, tenant));
+
         // A check changes nothing and answers only what the parser, the cron reader and the body guard say of the text the
         // caller sent: a reader may lint DDL (in CI, say) without the key that could run it.
         Add<ISqlSessionGrain>(nameof(ISqlSessionGrain.CheckCreateAsync), new(ApiKeyRole.Reader, tenant));

@@ -1,8 +1,9 @@
 namespace NodeDb.Orleans.Client.Web.Api;
 
 /// <summary>
-/// Lists a tenant's schedules through the same grain calls as <c>nodedb schedule list</c>. Sorted by name without a
-/// filter, only the page's schedules are read; a filter or another sort needs every schedule's status.
+/// Lists a tenant's schedules. Sorted by name without a filter, only the page's schedules are read; a filter or another
+/// sort goes by the tenant's schedule summaries (<see cref="ISqlSessionGrain.GetSummariesAsync"/>: one call per silo),
+/// and then reads the page's statuses.
 /// </summary>
 public static class ScheduleCatalog
 {
@@ -24,31 +25,37 @@ public static class ScheduleCatalog
             return (page, names.Count);
         }
 
-        IEnumerable<ScheduleStatus> all = await StatusesAsync(client, tenant, names);
+        // Filters and other sorts go by the tenant's summaries (one call per silo), then only the page's statuses are read.
+        var search = query.Search;
+        IEnumerable<ScheduleSummary> all = (await client.GetGrain<ISqlSessionGrain>(tenant).GetSummariesAsync())
+            .Where(s => search is null || s.Name.Contains(search, StringComparison.OrdinalIgnoreCase));
         all = query.Filter switch
         {
             "paused" => all.Where(s => s.Paused),
             "failing" => all.Where(s => s.LastStatus is RunStatus.Failed or RunStatus.TimedOut or RunStatus.Rejected or RunStatus.Interrupted),
-            "late" => all.Where(s => Lateness(s, now) > LateAfter),
+            "late" => all.Where(s => Lateness(s.NextRun, now) > LateAfter),
             _ => all,
         };
         all = query.Sort switch
         {
-            "next" => all.OrderBy(s => s.NextRun ?? DateTimeOffset.MaxValue).ThenBy(s => s.Definition.Name, StringComparer.Ordinal),
-            "status" => all.OrderBy(s => s.LastStatus is null ? int.MaxValue : (int)s.LastStatus).ThenBy(s => s.Definition.Name, StringComparer.Ordinal),
-            "lateness" => all.OrderByDescending(s => Lateness(s, now)).ThenBy(s => s.Definition.Name, StringComparer.Ordinal),
+            "next" => all.OrderBy(s => s.NextRun ?? DateTimeOffset.MaxValue).ThenBy(s => s.Name, StringComparer.Ordinal),
+            "status" => all.OrderBy(s => s.LastStatus is null ? int.MaxValue : (int)s.LastStatus).ThenBy(s => s.Name, StringComparer.Ordinal),
+            "lateness" => all.OrderByDescending(s => Lateness(s.NextRun, now)).ThenBy(s => s.Name, StringComparer.Ordinal),
             _ => all,
         };
         var list = all.ToList();
-        return (list.Skip(skip).Take(query.PageSize).ToList(), list.Count);
+        return (await StatusesAsync(client, tenant, list.Skip(skip).Take(query.PageSize).Select(s => s.Name)), list.Count);
     }
 
     /// <summary>How far the next run is overdue (zero when it is not).</summary>
     public static TimeSpan Lateness(ScheduleStatus status, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(status);
-        return status.NextRun is { } next && next < now ? now - next : TimeSpan.Zero;
+        return Lateness(status.NextRun, now);
     }
+
+    private static TimeSpan Lateness(DateTimeOffset? nextRun, DateTimeOffset now) =>
+        nextRun is { } next && next < now ? now - next : TimeSpan.Zero;
 
     private static async Task<List<ScheduleStatus>> StatusesAsync(IClusterClient client, string tenant, IEnumerable<string> names)
     {
