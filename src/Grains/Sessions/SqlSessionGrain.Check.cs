@@ -40,7 +40,8 @@ public sealed partial class SqlSessionGrain
             return Task.FromResult(Refused(e, PositionIn(e.Message)));
         }
 
-        // The same checks, in the same order, as the schedule grain makes before it stores a new definition.
+        // The checks the schedule grain makes before it stores a new definition (cron and zone first, so the next fire
+        // times are known even when the body is refused).
         var definition = create.ToDefinition(Tenant, CheckOwner);
         var tokens = SqlLexer.Tokenize(statement);
         var verdict = new DdlCheck { Valid = false, Name = create.Name };

@@ -82,6 +82,18 @@ public sealed class ClusterAndCheckApiTests(WebFixture web)
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         var audit = (await admin.GetFromJsonAsync<JsonArray>("/api/v1/audit?limit=500", Ct))!;
         Assert.DoesNotContain(audit, e => e!["target"]?.ToString().Contains("dry-ok", StringComparison.Ordinal) == true);
+
+        // An edit has no dry run: refused (not ignored), and the schedule is as it was.
+        var existing = await web.CreateAsync("CREATE SCHEDULE dry-edit CRON '0 0 1 1 *' AS BEGIN SELECT 1; END");
+        using var put = new HttpRequestMessage(HttpMethod.Put, "/api/v1/schedules/dry-edit")
+        {
+            Content = JsonContent.Create(new { ddl = "ALTER SCHEDULE dry-edit SET CRON '0 0 2 1 *'", dryRun = true }),
+        };
+        put.Headers.TryAddWithoutValidation("If-Match", "*");
+        using var refused = await admin.SendAsync(put, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("dryRun", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(existing["cron"]!.GetValue<string>(), (await admin.GetFromJsonAsync<JsonObject>("/api/v1/schedules/dry-edit", Ct))!["cron"]!.GetValue<string>());
     }
 
     private static async Task<JsonObject> SiloAsync(HttpClient http)

@@ -79,6 +79,12 @@ public static class ApiEndpoints
 
         api.MapPut("/schedules/{name}", async (HttpContext h, string name, DdlRequest body) =>
         {
+            if (body.DryRun)
+            {
+                // Refused rather than ignored: a client that thinks it only checks must never edit.
+                throw new UsageException("dryRun is not supported for an edit: it checks CREATE SCHEDULE statements (POST /schedules); nothing was changed.");
+            }
+
             var status = await Ops(h).AlterAsync(name, body.Ddl, h.Request.Headers.IfMatch.ToString());
             h.Response.Headers.ETag = ScheduleVersion.ETag(status);
             return Results.Json(JsonShapes.Schedule(status));
