@@ -54,12 +54,14 @@ public interface ISqlSessionGrain : IGrainWithStringKey
     Task<ImmutableArray<SiloLoad>> GetSilosAsync();
 
     /// <summary>
-    /// One summary (next run, last status, paused) per schedule of the tenant, in the tenant index's order: what a list
-    /// sorts and filters by. Read from the summaries the hosting silos keep, in one call per silo; a schedule no silo
-    /// holds a summary of (not active since its silo started) is read from its grain.
+    /// A page of the tenant's schedules by their summaries (next run, last status, paused), searched, filtered and sorted
+    /// on the silo, so a list of 10,000 schedules sorted by next run costs one call per silo rather than one per schedule.
+    /// Read from the summaries the hosting silos keep; a schedule no silo holds a summary of (not active since its silo
+    /// started) is read from its grain.
     /// </summary>
+    /// <exception cref="NodeDbException"><c>invalid_definition</c> for an unknown filter or sort, or a page out of range.</exception>
     [Alias("GetSummaries")]
-    Task<ImmutableArray<ScheduleSummary>> GetSummariesAsync();
+    Task<SchedulePage> GetSummariesAsync(ScheduleQuery query);
 
     /// <summary>
     /// Checks one <c>CREATE SCHEDULE</c> statement exactly as <see cref="ExecuteAsync"/> would before creating it (the

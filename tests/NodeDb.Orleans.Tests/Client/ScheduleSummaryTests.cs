@@ -37,20 +37,20 @@ public sealed class ScheduleSummaryTests
         // A run: its last status and the next run move on.
         await cluster.AdvanceAsync(TimeSpan.Zero);
         await cluster.AdvanceAsync(TimeSpan.FromMinutes(1));
-        var fired = Assert.Single(await session.GetSummariesAsync(), s => s.Name == "every-minute");
+        var fired = Assert.Single(await AllAsync(session), s => s.Name == "every-minute");
         Assert.Equal(RunStatus.Succeeded, fired.LastStatus);
         await AssertMatchAsync(cluster, names);
 
         // A pause: no next run, paused.
         await cluster.Schedule("t1", "daily").PauseAsync("someone", "maintenance");
-        var paused = Assert.Single(await session.GetSummariesAsync(), s => s.Name == "daily");
+        var paused = Assert.Single(await AllAsync(session), s => s.Name == "daily");
         Assert.True(paused.Paused);
         Assert.Null(paused.NextRun);
         await AssertMatchAsync(cluster, names);
 
         // A drop: gone from the list; created again: back.
         Assert.True(await cluster.Schedule("t1", "hourly").DropAsync());
-        Assert.DoesNotContain(await session.GetSummariesAsync(), s => s.Name == "hourly");
+        Assert.DoesNotContain(await AllAsync(session), s => s.Name == "hourly");
         await cluster.CreateAsync("t1", "hourly", "45 * * * *");
         await AssertMatchAsync(cluster, names);
 
@@ -62,9 +62,24 @@ public sealed class ScheduleSummaryTests
 
         await AssertMatchAsync(cluster, names, onBoards: false);
 
+        // Paged, searched, filtered and sorted on the silo: by next run (none last), paused only, by name part.
+        var byNext = await session.GetSummariesAsync(new ScheduleQuery { Sort = "next", Take = 2 });
+        Assert.Equal(4, byNext.Total);
+        Assert.Equal(["every-minute", "hourly"], byNext.Items.Select(s => s.Name));
+        var rest = await session.GetSummariesAsync(new ScheduleQuery { Sort = "next", Skip = 2, Take = 2 });
+        Assert.Equal(["yearly", "daily"], rest.Items.Select(s => s.Name));
+        Assert.Equal(["daily"], (await session.GetSummariesAsync(new ScheduleQuery { Filter = "paused" })).Items.Select(s => s.Name));
+        Assert.Equal(["daily", "hourly", "yearly"], (await session.GetSummariesAsync(new ScheduleQuery { Search = "LY" })).Items.Select(s => s.Name));
+        var bad = await Assert.ThrowsAsync<NodeDbException>(() => session.GetSummariesAsync(new ScheduleQuery { Sort = "size" }));
+        Assert.Equal(ErrorCodes.InvalidDefinition, bad.Code);
+        Assert.Contains("'size'", bad.Message, StringComparison.Ordinal);
+
         // Only the tenant's own schedules.
-        Assert.Equal(["other"], (await cluster.Client.GetGrain<ISqlSessionGrain>("t2").GetSummariesAsync()).Select(s => s.Name));
+        Assert.Equal(["other"], (await AllAsync(cluster.Client.GetGrain<ISqlSessionGrain>("t2"))).Select(s => s.Name));
     }
+
+    private static async Task<IReadOnlyList<ScheduleSummary>> AllAsync(ISqlSessionGrain session) =>
+        (await session.GetSummariesAsync(new ScheduleQuery { Take = ScheduleQuery.MaxTake })).Items;
 
     private static async Task AssertMatchAsync(SchedulerCluster cluster, string[] names, bool onBoards = true)
     {
@@ -75,7 +90,7 @@ public sealed class ScheduleSummaryTests
             Assert.All(names, n => Assert.Contains(n, boarded));
         }
 
-        var summaries = (await cluster.Client.GetGrain<ISqlSessionGrain>("t1").GetSummariesAsync()).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var summaries = (await AllAsync(cluster.Client.GetGrain<ISqlSessionGrain>("t1"))).ToDictionary(s => s.Name, StringComparer.Ordinal);
         Assert.Equal(names.Order(StringComparer.Ordinal), summaries.Keys.Order(StringComparer.Ordinal));
         foreach (var name in names)
         {

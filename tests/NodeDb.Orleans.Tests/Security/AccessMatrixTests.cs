@@ -62,7 +62,7 @@ public sealed class AccessMatrixTests
             new("ISqlSessionGrain.PreviewCronAsync", ApiKeyRole.Reader, Reach.Tenant, (c, _) => c.GetGrain<ISqlSessionGrain>(A).PreviewCronAsync("* * * * *", null, null, 1)),
             new("ISqlSessionGrain.GetHealthAsync", ApiKeyRole.Reader, Reach.Tenant, (c, _) => c.GetGrain<ISqlSessionGrain>(A).GetHealthAsync(null)),
             new("ISqlSessionGrain.GetSilosAsync", ApiKeyRole.Reader, Reach.Tenant, (c, _) => c.GetGrain<ISqlSessionGrain>(A).GetSilosAsync()),
-            new("ISqlSessionGrain.GetSummariesAsync", ApiKeyRole.Reader, Reach.Tenant, (c, _) => c.GetGrain<ISqlSessionGrain>(A).GetSummariesAsync()),
+            new("ISqlSessionGrain.GetSummariesAsync", ApiKeyRole.Reader, Reach.Tenant, (c, _) => c.GetGrain<ISqlSessionGrain>(A).GetSummariesAsync(new ScheduleQuery())),
             new("ISqlSessionGrain.CheckCreateAsync", ApiKeyRole.Reader, Reach.Tenant, (c, _) => c.GetGrain<ISqlSessionGrain>(A).CheckCreateAsync("CREATE SCHEDULE chk CRON '0 0 1 1 *' AS BEGIN SELECT 1; END", 1)),
             new("IRaftHealthGrain.GetReportAsync", ApiKeyRole.Reader, Reach.Anyone, (c, _) => c.GetGrain<IRaftHealthGrain>("g1").GetReportAsync()),
             new("IRaftHealthGrain.CheckAsync", ApiKeyRole.Reader, Reach.Anyone, (c, _) => c.GetGrain<IRaftHealthGrain>("g1").CheckAsync()),
