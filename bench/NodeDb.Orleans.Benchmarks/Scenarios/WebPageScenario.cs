@@ -105,7 +105,7 @@ public static partial class WebPageScenario
             table.Add("before: every status read one call each (the old sorts' server work), p50 (ms)", before.P50, double.NaN);
             table.Add("first load (page + css + js), KB", bytes / 1024.0, double.NaN, "< 300", bytes < 300 * 1024);
             table.Add("creating the schedules through a client (s)", created.Elapsed.TotalSeconds, double.NaN);
-            table.Note("Times at the HTTP client on loopback (they include the server's whole work: the tenant's name list, the page's statuses, the HTML). Sorts other than by name and filters go by the silos' schedule summaries (one call per silo), then read the page's 50 statuses; 'before' times what they did until issue 12c: the name list and every schedule's status, one grain call each, through a client.");
+            table.Note("Times at the HTTP client on loopback (they include the server's whole work: the tenant's name list, the page's statuses, the HTML). Sorts other than by name and filters are paged by the silo from the schedule summaries the silos keep (one call per silo), then the page's 50 statuses are read; 'before' times what they did until issue 12c: the name list and every schedule's status, one grain call each, through a client.");
             return table;
         }
         finally
