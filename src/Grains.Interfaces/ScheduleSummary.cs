@@ -2,7 +2,7 @@ namespace NodeDb.Orleans;
 
 /// <summary>
 /// What the Schedules list sorts and filters by, for one schedule: kept by the silo that hosts it each time the schedule
-/// writes its state or computes its next run, and read for a whole tenant by <see cref="ISqlSessionGrain.GetSummariesAsync"/>.
+/// computes its next run (after every change of its state), and read for a whole tenant by <see cref="ISqlSessionGrain.GetSummariesAsync"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("nodedb.ScheduleSummary")]
 public sealed record ScheduleSummary

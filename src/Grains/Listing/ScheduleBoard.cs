@@ -8,7 +8,7 @@ namespace NodeDb.Orleans.Grains.Listing;
 /// sorts and filters by without reading every schedule's status (10,000 grain calls for one page).
 /// </summary>
 /// <remarks>
-/// Written by the schedule grains in their own turn (after each state write and each next-run computation), read by
+/// Written by the schedule grains in their own turn (each time one computes its next run, and at its drop), read by
 /// <see cref="SiloBoardGrain"/>. Like the tick index, an entry outlives an idle deactivation; a schedule that moved to
 /// another silo leaves a stale entry here, which loses to the newer one there (<see cref="ScheduleSummary.AsOf"/>), and a
 /// dropped schedule's entry is removed (elsewhere, it is no longer in the tenant's list, which readers start from).

@@ -10,7 +10,10 @@ public sealed partial class ScheduleGrain
 
     private ScheduleBoard Board => _board ??= ServiceProvider.GetRequiredService<ScheduleBoard>();
 
-    /// <summary>After each state write and next-run computation: the summary as the status would show it now; a drop removes it.</summary>
+    /// <summary>
+    /// At each next-run computation (which follows every change of the schedule's state, so one per fire, not one per
+    /// write): the summary as the status would show it now. After the drop's write: removes it.
+    /// </summary>
     private void PublishSummary(DateTimeOffset now)
     {
         var (tenant, name) = ScheduleKey.Split(Key);

@@ -526,7 +526,11 @@ public sealed partial class ScheduleGrain(
             var started = instruments.Timestamp();
             await state.WriteStateAsync();
             instruments.ClaimWritten(started);
-            PublishSummary(clock.GetUtcNow());
+            if (Definition is null)
+            {
+                // Dropped: its summary goes with it (every other change is published by RefreshDue, which follows it).
+                PublishSummary(clock.GetUtcNow());
+            }
         }
         catch (Exception e)
         {

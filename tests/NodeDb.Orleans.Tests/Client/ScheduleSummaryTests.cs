@@ -51,6 +51,7 @@ public sealed class ScheduleSummaryTests
         // A drop: gone from the list; created again: back.
         Assert.True(await cluster.Schedule("t1", "hourly").DropAsync());
         Assert.DoesNotContain(await AllAsync(session), s => s.Name == "hourly");
+        Assert.DoesNotContain(cluster.SiloServices.SelectMany(s => s.GetRequiredService<ScheduleBoard>().Of("t1")), s => s.Name == "hourly");
         await cluster.CreateAsync("t1", "hourly", "45 * * * *");
         await AssertMatchAsync(cluster, names);
 
