@@ -63,6 +63,17 @@ public sealed class ClusterAndCheckBrowserTests(WebFixture web)
         Assert.Contains("Body guard: accepted", ok, StringComparison.Ordinal);
         await WebFixture.ScreenshotAsync(page, "create-check");
 
+        // The body is highlighted as typed, by the server's tokenizer, and a hostile body stays text.
+        Assert.Equal(["BEGIN", "SELECT", "END"], await page.Locator("#body-preview .sql-k").AllInnerTextsAsync());
+        const string hostile = "BEGIN\n  SELECT '<img src=x onerror=window.__pwned=9>' AS \"<script>window.__pwned=10</script>\";\nEND";
+        await page.FillAsync("#body", hostile);
+        await Cluster.Until.TrueAsync(async () => (await page.Locator("#body-preview .sql-s").CountAsync()) == 1, TimeSpan.FromSeconds(10));
+        // (A form sends a textarea's line breaks as CR LF.)
+        Assert.Equal(hostile, (await page.Locator("#body-preview code").InnerTextAsync()).Replace("\r\n", "\n", StringComparison.Ordinal));
+        Assert.Equal("'<img src=x onerror=window.__pwned=9>'", await page.Locator("#body-preview .sql-s").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("#body-preview img, #body-preview script").CountAsync());
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__pwned === undefined"), "hostile text ran as script");
+
         // Checking created nothing.
         using var api = web.Api(web.AdminA);
         using var response = await api.GetAsync("/api/v1/schedules/typed1", Ct);

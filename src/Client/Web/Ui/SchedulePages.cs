@@ -318,6 +318,7 @@ public static class SchedulePages
             "<div id=\"cron-check\" role=\"status\" aria-live=\"polite\" class=\"check\"></div>" +
             $"<label for=\"options\">Options <small>(inside WITH (…), e.g. OVERLAP = SKIP, TIMEOUT = '30s')</small></label><input id=\"options\" name=\"options\" value=\"{V("options")}\">" +
             $"<label for=\"body\">Body</label><textarea id=\"body\" name=\"body\" rows=\"8\" required>{V("body", "BEGIN\n  SELECT 1;\nEND")}</textarea>" +
+            "<pre class=\"sql\" id=\"body-preview\" aria-label=\"The body, highlighted\" hidden><code></code></pre>" +
             "<div id=\"ddl-check\" role=\"status\" aria-live=\"polite\" class=\"check\"></div>" +
             "<button type=\"submit\">Create</button></form>";
         return Page(h, "New schedule", content, status);

@@ -28,12 +28,33 @@ public static class SqlHighlighter
     /// <summary>The text as encoded HTML with highlighting spans (for inside <c>&lt;pre&gt;&lt;code&gt;</c>).</summary>
     public static string Html(string? sql)
     {
-        if (string.IsNullOrEmpty(sql))
+        var b = new StringBuilder((sql?.Length ?? 0) * 2);
+        foreach (var (cls, text) in Tokens(sql))
         {
-            return "";
+            if (cls is null)
+            {
+                b.Append(Ui.Html.E(text));
+            }
+            else
+            {
+                b.Append("<span class=\"").Append(cls).Append("\">").Append(Ui.Html.E(text)).Append("</span>");
+            }
         }
 
-        var b = new StringBuilder(sql.Length * 2);
+        return b.ToString();
+    }
+
+    /// <summary>
+    /// The text cut into pieces, each with its class (<c>sql-k</c> keyword, <c>sql-s</c> string, <c>sql-q</c> quoted name,
+    /// <c>sql-n</c> number, <c>sql-c</c> comment) or null for plain text; the pieces joined are the text.
+    /// </summary>
+    public static IEnumerable<(string? Class, string Text)> Tokens(string? sql)
+    {
+        if (string.IsNullOrEmpty(sql))
+        {
+            yield break;
+        }
+
         var i = 0;
         while (i < sql.Length)
         {
@@ -80,22 +101,23 @@ public static class SqlHighlighter
             }
             else
             {
-                i++;
+                // Plain characters run together, so the pieces stay few.
+                while (++i < sql.Length && !IsTokenStart(sql, i))
+                {
+                }
+
                 cls = null;
             }
 
-            var text = Ui.Html.E(sql[start..i]);
-            if (cls is null)
-            {
-                b.Append(text);
-            }
-            else
-            {
-                b.Append("<span class=\"").Append(cls).Append("\">").Append(text).Append("</span>");
-            }
+            yield return (cls, sql[start..i]);
         }
+    }
 
-        return b.ToString();
+    private static bool IsTokenStart(string s, int i)
+    {
+        var c = s[i];
+        return char.IsLetterOrDigit(c) || c is '_' or '\'' or '"' or '`' or '$'
+            || (c == '-' && At(s, i + 1, '-')) || (c == '/' && At(s, i + 1, '*'));
     }
 
     private static bool At(string s, int i, char c) => i < s.Length && s[i] == c;

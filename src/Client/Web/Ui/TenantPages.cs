@@ -82,7 +82,12 @@ public static class TenantPages
             {
                 var form = await h.Request.ReadFormAsync();
                 var check = await Ops(h).CheckAsync(CreateStatement(form["name"], form["cron"], form["timeZone"], form["options"], form["body"]));
-                return Results.Json(JsonShapes.Check(check));
+                var answer = JsonShapes.Check(check);
+
+                // The body's highlighting as (class, text) pairs: the script builds the spans with textContent.
+                answer["highlight"] = new JsonArray([.. SqlHighlighter.Tokens(form["body"].ToString())
+                    .Select(t => (JsonNode)new JsonArray(t.Class is null ? null : JsonValue.Create(t.Class), JsonValue.Create(t.Text)))]);
+                return Results.Json(answer);
             }
             catch (Exception e) when (Problems.Classify(e) is { } p && p.Code != ErrorCodes.Unauthenticated)
             {

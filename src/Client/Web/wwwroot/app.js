@@ -67,6 +67,24 @@ function cronCheck(form) {
   check();
 }
 
+// The body as the schedule page shows it: the server cut it into (class, text) pieces; each becomes a span's text.
+function highlight(pre, pieces) {
+  if (!pre || !Array.isArray(pieces)) return;
+  const code = pre.querySelector('code');
+  code.replaceChildren();
+  for (const [cls, value] of pieces) {
+    if (cls) {
+      const el = document.createElement('span');
+      el.className = String(cls);
+      el.textContent = String(value);
+      code.appendChild(el);
+    } else {
+      code.appendChild(document.createTextNode(String(value)));
+    }
+  }
+  pre.hidden = pieces.length === 0;
+}
+
 // The whole statement, checked by the silo's own parser, cron reader and body guard as you type; nothing is created.
 function ddlCheck(form) {
   const out = document.getElementById('ddl-check');
@@ -87,6 +105,7 @@ function ddlCheck(form) {
       out.appendChild(text('span', `Statement: valid, ${v.name} would be created; first run ${human(v.next && v.next[0])}.`));
     }
     if (v.body) out.appendChild(text('p', `Body guard: ${v.body}`));
+    highlight(document.getElementById('body-preview'), v.highlight);
   };
   const soon = () => { clearTimeout(timer); timer = setTimeout(check, 300); };
   form.addEventListener('input', soon);
