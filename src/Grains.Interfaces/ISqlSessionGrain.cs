@@ -44,4 +44,32 @@ public interface ISqlSessionGrain : IGrainWithStringKey
     /// <summary>The health verdict of one replication group, or of every group the silo's routing names when <paramref name="group"/> is null.</summary>
     [Alias("GetHealth")]
     Task<ImmutableArray<GroupHealth>> GetHealthAsync(string? group);
+
+    /// <summary>
+    /// Every silo of the cluster that is not dead, with the schedules it hosts, its slots in use, its queue and the runs
+    /// it holds for their instant: cluster-wide counts, asked of each active silo (a silo that does not answer within a
+    /// few seconds is listed as <c>unreachable</c> without counts).
+    /// </summary>
+    [Alias("GetSilos")]
+    Task<ImmutableArray<SiloLoad>> GetSilosAsync();
+
+    /// <summary>
+    /// A page of the tenant's schedules by their summaries (next run, last status, paused), searched, filtered and sorted
+    /// on the silo, so a list of 10,000 schedules sorted by next run costs one call per silo rather than one per schedule.
+    /// Read from the summaries the hosting silos keep; a schedule no silo holds a summary of (not active since its silo
+    /// started) is read from its grain.
+    /// </summary>
+    /// <exception cref="NodeDbException"><c>invalid_definition</c> for an unknown filter or sort, or a page out of range.</exception>
+    [Alias("GetSummaries")]
+    Task<SchedulePage> GetSummariesAsync(ScheduleQuery query);
+
+    /// <summary>
+    /// Checks one <c>CREATE SCHEDULE</c> statement exactly as <see cref="ExecuteAsync"/> would before creating it (the
+    /// DDL parser, the cron and zone, the definition limits, the body guard and the runner's check) and changes nothing.
+    /// </summary>
+    /// <param name="statement">The statement as the user typed it.</param>
+    /// <param name="count">How many next fire times to list when it is valid, 1 to 100.</param>
+    /// <returns>The verdict; a statement that would be refused is a verdict with its error, not an exception.</returns>
+    [Alias("CheckCreate")]
+    Task<DdlCheck> CheckCreateAsync(string statement, int count);
 }

@@ -5,13 +5,27 @@ using static NodeDb.Orleans.Client.CommandRunner;
 
 namespace NodeDb.Orleans.Client.Commands;
 
-/// <summary><c>nodedb health report GROUP …</c> and <c>nodedb health show [GROUP]</c>: the replication-group health gate.</summary>
+/// <summary>
+/// <c>nodedb health report GROUP …</c> and <c>nodedb health show [GROUP]</c>: the replication-group health gate;
+/// <c>nodedb health silos</c>: each silo's schedules, slots in use and queue.
+/// </summary>
 public static class HealthCommand
 {
     public static Command Create() => new("health", "Replication-group health, which gates firing (lagging or leaderless groups do not fire)")
     {
-        Report(), Show(),
+        Report(), Show(), Silos(),
     };
+
+    private static Command Silos()
+    {
+        var command = new Command("silos", "Each silo of the cluster: schedules hosted, runs running of its slots, queued and held runs");
+        command.SetAction(Action(Retry.Idempotent, async (c, _) =>
+        {
+            var silos = await c.Session.GetSilosAsync();
+            c.Out.Answer(() => new JsonArray([.. silos.Select(JsonShapes.Silo)]), () => c.Out.Write(Tables.Silos(silos)));
+        }));
+        return command;
+    }
 
     private static Command Report()
     {

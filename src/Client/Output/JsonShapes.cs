@@ -123,6 +123,42 @@ public static class JsonShapes
         };
     }
 
+    /// <summary>One silo and its load (<c>nodedb health silos --json</c>, <c>GET /api/v1/cluster</c>'s <c>silos</c>).</summary>
+    public static JsonObject Silo(SiloLoad silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        return new JsonObject
+        {
+            ["address"] = silo.Address,
+            ["name"] = silo.Name,
+            ["status"] = silo.Status,
+            ["schedulesHosted"] = silo.SchedulesHosted,
+            ["running"] = silo.Running,
+            ["slots"] = silo.Slots,
+            ["queued"] = silo.Queued,
+            ["held"] = silo.Held,
+            ["error"] = silo.Error,
+        };
+    }
+
+    /// <summary>The verdict of a DDL check (a dry run of <c>CREATE SCHEDULE</c>): nothing was created.</summary>
+    public static JsonObject Check(DdlCheck check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return new JsonObject
+        {
+            ["valid"] = check.Valid,
+            ["code"] = check.Code,
+            ["error"] = check.Error,
+            ["line"] = check.Line,
+            ["column"] = check.Column,
+            ["name"] = check.Name,
+            ["zone"] = check.Zone,
+            ["next"] = new JsonArray([.. check.Next.Select(o => (JsonNode)JsonValue.Create(Spellings.Instant(o)))]),
+            ["body"] = check.Body,
+        };
+    }
+
     /// <summary><c>cron next</c>: the occurrences as ISO 8601 strings with the zone's offset.</summary>
     public static JsonArray Occurrences(CronPreview preview)
     {

@@ -106,6 +106,20 @@ public static class Tables
         return table;
     }
 
+    /// <summary>Each silo with the schedules it hosts, its slots in use, its queue and the runs it holds; "-" where it did not answer.</summary>
+    public static Table Silos(IEnumerable<SiloLoad> silos)
+    {
+        var table = Table("silo", "name", "status", "schedules", "running", "slots", "queued", "held");
+        foreach (var s in silos)
+        {
+            Row(table, s.Address, s.Name ?? "-", s.Status, N(s.SchedulesHosted), N(s.Running), N(s.Slots), N(s.Queued), N(s.Held));
+        }
+
+        return table;
+
+        static string N(int? n) => n?.ToString(CultureInfo.InvariantCulture) ?? "-";
+    }
+
     /// <summary>The occurrences with their UTC instant; a row whose offset differs from the one before is marked as a DST shift.</summary>
     public static Table Occurrences(CronPreview preview)
     {

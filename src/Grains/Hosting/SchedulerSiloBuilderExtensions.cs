@@ -60,6 +60,7 @@ public static class SchedulerSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerGauges>());
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<SchedulerTickService>();
+        services.AddSingleton<Listing.ScheduleBoard>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerTickService>());
         services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
 

@@ -476,6 +476,7 @@ public sealed partial class ScheduleGrain(
 
     private void RefreshDue(DateTimeOffset now)
     {
+        PublishSummary(now);
         if (Definition is not { Enabled: true } definition)
         {
             // Disabled fires nothing, and its reminder is gone; runs left in flight (by a dead silo, or whose completion
@@ -568,6 +569,11 @@ public sealed partial class ScheduleGrain(
             var started = instruments.Timestamp();
             await state.WriteStateAsync();
             instruments.ClaimWritten(started);
+            if (Definition is null)
+            {
+                // Dropped: its summary goes with it (every other change is published by RefreshDue, which follows it).
+                PublishSummary(clock.GetUtcNow());
+            }
         }
         catch (Exception e)
         {

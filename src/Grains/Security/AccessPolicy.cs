@@ -75,6 +75,17 @@ public static class AccessPolicy
         Add<ISqlSessionGrain>(nameof(ISqlSessionGrain.PreviewCronAsync), new(ApiKeyRole.Reader, tenant));
         Add<ISqlSessionGrain>(nameof(ISqlSessionGrain.GetHealthAsync), new(ApiKeyRole.Reader, tenant));
 
+        // Cluster-wide counts per silo (schedules hosted, slots, queue): totals that name no tenant or schedule, so any
+        // reader may see them, as it sees the replication groups' health.
+        Add<ISqlSessionGrain>(nameof(ISqlSessionGrain.GetSilosAsync), new(ApiKeyRole.Reader, tenant));
+
+        // What the Schedules list sorts by: the tenant's own schedules, as GetStatusAsync of each would show them.
+        Add<ISqlSessionGrain>(nameof(ISqlSessionGrain.GetSummariesAsync), new(ApiKeyRole.Reader, tenant));
+
+        // A check changes nothing and answers only what the parser, the cron reader and the body guard say of the text the
+        // caller sent: a reader may lint DDL (in CI, say) without the key that could run it.
+        Add<ISqlSessionGrain>(nameof(ISqlSessionGrain.CheckCreateAsync), new(ApiKeyRole.Reader, tenant));
+
         // Health belongs to the service, not to a tenant: any key may read it, only its operators may report it.
         Add<IRaftHealthGrain>(nameof(IRaftHealthGrain.GetReportAsync), new(ApiKeyRole.Reader, none));
         Add<IRaftHealthGrain>(nameof(IRaftHealthGrain.CheckAsync), new(ApiKeyRole.Reader, none));

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Options;
 using NodeDb.Orleans.Grains.Ddl;
 using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Scheduling;
 using NodeDb.Orleans.Grains.Sql.Execution;
 using Orleans.Concurrency;
@@ -17,10 +18,13 @@ namespace NodeDb.Orleans.Grains.Sessions;
 /// a script comes from awaiting each statement before the next.
 /// </remarks>
 [StatelessWorker]
-public sealed class SqlSessionGrain(
+public sealed partial class SqlSessionGrain(
     ITenantSqlExecutor sql,
     SchedulerClock clock,
-    IOptions<SchedulerOptions> options) : Grain, ISqlSessionGrain
+    IOptions<SchedulerOptions> options,
+    SchedulerSettings settings,
+    IJobRunner runner,
+    IClusterMembershipService membership) : Grain, ISqlSessionGrain
 {
     /// <summary>The most occurrences one preview returns.</summary>
     public const int MaxPreviewCount = 1000;

@@ -59,6 +59,12 @@ public sealed class EndToEndTests
         var nextRun = DateTimeOffset.Parse(ticker["nextRun"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin").GetUtcOffset(nextRun), nextRun.Offset);
 
+        // The silo's load as it reports it: the schedule it hosts, of its 32 slots.
+        var silos = (await tool.JsonAsync("health", "silos")).AsArray();
+        var only = Assert.Single(silos)!;
+        Assert.Equal(("active", 32), (only["status"]!.GetValue<string>(), only["slots"]!.GetValue<int>()));
+        Assert.True(only["schedulesHosted"]!.GetValue<int>() >= 1, only.ToJsonString());
+
         // History in JSON: newest first, succeeded cron runs, one per inserted row.
         var history = (await tool.JsonAsync("schedule", "history", "ticker", "--limit", "50")).AsArray();
         Assert.True(history.Count >= 2);

@@ -138,6 +138,13 @@ public sealed class DashboardBrowserTests(WebFixture web)
         page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
         await page.GotoAsync("/schedules/hostile");
         Assert.Contains("<script>window.__pwned=1</script>", await page.Locator("pre.sql").InnerTextAsync(), StringComparison.Ordinal);
+
+        // The body is highlighted (spans made by the server), and the hostile literals are text inside those spans.
+        Assert.Equal(body, await page.Locator("pre.sql code").InnerTextAsync());
+        Assert.Equal("'<script>window.__pwned=1</script>'", await page.Locator("pre.sql .sql-s").First.InnerTextAsync());
+        Assert.Equal("\"<img src=x onerror=window.__pwned=4>\"", await page.Locator("pre.sql .sql-q").InnerTextAsync());
+        Assert.Equal(["BEGIN", "SELECT", "SELECT", "FROM", "LIMIT", "END"], await page.Locator("pre.sql .sql-k").AllInnerTextsAsync());
+        Assert.Equal(0, await page.Locator("pre.sql script, pre.sql img").CountAsync());
         Assert.Equal(note, await page.Locator("dd.note").InnerTextAsync());
         Assert.Contains("onerror=window.__pwned=4", await page.Locator("#runs tbody").InnerTextAsync(), StringComparison.Ordinal);
         await AssertInertAsync(page);

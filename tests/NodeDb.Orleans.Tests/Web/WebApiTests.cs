@@ -40,6 +40,7 @@ public sealed class WebApiTests(WebFixture web)
                 new("GET", "/api/v1/cron/preview?cron=30%202%20*%20*%20*&timeZone=Europe/Berlin&count=3", null, 1, HttpStatusCode.OK),
                 new("GET", "/api/v1/cluster", null, 1, HttpStatusCode.OK),
                 new("POST", "/api/v1/schedules/m1/backfill", new { from = past, to = past.AddHours(1), dryRun = true }, 1, HttpStatusCode.OK),
+                new("POST", "/api/v1/schedules", new { ddl = $"CREATE SCHEDULE dry-{who} CRON '0 0 1 1 *' AS BEGIN SELECT 1; END", dryRun = true }, 1, HttpStatusCode.OK),
                 new("POST", "/api/v1/schedules/m1/pause", new { reason = "matrix " + who }, 2, HttpStatusCode.OK),
                 new("POST", "/api/v1/schedules/m1/resume", null, 2, HttpStatusCode.OK),
                 new("POST", "/api/v1/schedules/m1/trigger", null, 2, HttpStatusCode.Accepted),
@@ -74,7 +75,7 @@ public sealed class WebApiTests(WebFixture web)
             }
         }
 
-        Assert.Equal(4 * 19, checkedCalls);
+        Assert.Equal(4 * 20, checkedCalls);
 
         // The silo recorded the web's calls as the keys' own principals.
         using var admin = web.Api(web.AdminA);

@@ -58,13 +58,33 @@ public static class ApiEndpoints
 
         api.MapPost("/schedules", async (HttpContext h, DdlRequest body) =>
         {
+            if (body.DryRun)
+            {
+                // Answers as the create would (the same status and problem code for a refusal), with where the error lies.
+                var check = await Ops(h).CheckAsync(body.Ddl);
+                if (!check.Valid)
+                {
+                    return Problems.Result(check.Code!, check.Error!, h.Request.Path, Problems.CheckExtensions(check));
+                }
+
+                var answer = JsonShapes.Check(check);
+                answer["dryRun"] = true;
+                return Results.Json(answer);
+            }
+
             var status = await Ops(h).CreateAsync(body.Ddl);
             h.Response.Headers.ETag = ScheduleVersion.ETag(status);
             return Results.Created($"{h.Request.PathBase}{Prefix}/schedules/{Uri.EscapeDataString(status.Definition.Name)}", JsonShapes.Schedule(status));
-        }).WithSummary("Create a schedule from a CREATE SCHEDULE statement, parsed by the silo (admin).");
+        }).WithSummary("Create a schedule from a CREATE SCHEDULE statement, parsed by the silo (admin); dryRun checks it (parser, cron, body guard) and creates nothing (reader).");
 
         api.MapPut("/schedules/{name}", async (HttpContext h, string name, DdlRequest body) =>
         {
+            if (body.DryRun)
+            {
+                // Refused rather than ignored: a client that thinks it only checks must never edit.
+                throw new UsageException("dryRun is not supported for an edit: it checks CREATE SCHEDULE statements (POST /schedules); nothing was changed.");
+            }
+
             var status = await Ops(h).AlterAsync(name, body.Ddl, h.Request.Headers.IfMatch.ToString());
             h.Response.Headers.ETag = ScheduleVersion.ETag(status);
             return Results.Json(JsonShapes.Schedule(status));
@@ -122,7 +142,8 @@ public static class ApiEndpoints
             ["gateway"] = h.RequestServices.GetRequiredService<WebOptions>().Gateway,
             ["clusterId"] = h.RequestServices.GetRequiredService<WebOptions>().ClusterId,
             ["groups"] = new JsonArray([.. (await Ops(h).HealthAsync()).Select(JsonShapes.Health)]),
-        })).WithSummary("The cluster as this web process reaches it, and the replication groups' firing verdicts.");
+            ["silos"] = new JsonArray([.. (await Ops(h).SilosAsync()).Select(JsonShapes.Silo)]),
+        })).WithSummary("The cluster as this web process reaches it, the replication groups' firing verdicts, and each silo's schedules, slots in use and queue.");
 
         api.MapGet("/audit", async (HttpContext h, int? limit, bool? cluster) =>
             Results.Json(new JsonArray([.. (await Ops(h).AuditAsync(cluster ?? false, limit ?? 50)).Select(JsonShapes.Audit)])))

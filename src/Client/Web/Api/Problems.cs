@@ -35,16 +35,38 @@ public static class Problems
         _ => null,
     };
 
-    public static IResult Result(string code, string message, string? instance = null)
+    public static IResult Result(string code, string message, string? instance = null, IDictionary<string, object?>? more = null)
     {
         var status = StatusOf(code);
+        var extensions = new Dictionary<string, object?> { ["code"] = code };
+        foreach (var (key, value) in more ?? new Dictionary<string, object?>())
+        {
+            extensions[key] = value;
+        }
+
         return TypedResults.Problem(
             statusCode: status,
             title: Title(code),
             detail: message,
             type: TypePrefix + code,
             instance: instance,
-            extensions: new Dictionary<string, object?> { ["code"] = code });
+            extensions: extensions);
+    }
+
+    /// <summary>What a refused DDL check adds to its problem: where the error lies, the next fire times and the body's verdict when known.</summary>
+    public static IDictionary<string, object?> CheckExtensions(DdlCheck check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return new Dictionary<string, object?>
+        {
+            ["dryRun"] = true,
+            ["line"] = check.Line,
+            ["column"] = check.Column,
+            ["name"] = check.Name,
+            ["zone"] = check.Zone,
+            ["next"] = check.Next.Select(Output.Spellings.Instant).ToArray(),
+            ["body"] = check.Body,
+        };
     }
 
     private static string Title(string code) => code switch

@@ -1,46 +1,36 @@
 namespace NodeDb.Orleans.Client.Web.Api;
 
 /// <summary>
-/// Lists a tenant's schedules through the same grain calls as <c>nodedb schedule list</c>. Sorted by name without a
-/// filter, only the page's schedules are read; a filter or another sort needs every schedule's status.
+/// Lists a tenant's schedules. Sorted by name without a filter, only the page's schedules are read; a filter or another
+/// sort is paged by the silo from the tenant's schedule summaries (<see cref="ISqlSessionGrain.GetSummariesAsync"/>: one
+/// call per silo), and then the page's statuses are read.
 /// </summary>
 public static class ScheduleCatalog
 {
     /// <summary>How far past its next run a schedule must be to count as late (the tick grace).</summary>
-    public static readonly TimeSpan LateAfter = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan LateAfter = ScheduleQuery.LateAfter;
 
     public static async Task<(IReadOnlyList<ScheduleStatus> Items, int Total)> PageAsync(
         IClusterClient client, string tenant, ScheduleListQuery query, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(query);
-        var names = (await client.GetGrain<ITenantSchedulesGrain>(tenant).ListAsync())
-            .Where(n => query.Search is null || n.Contains(query.Search, StringComparison.OrdinalIgnoreCase))
-            .ToList();
         var skip = (query.Page - 1) * query.PageSize;
         if (query.Filter is null && query.Sort == "name")
         {
-            var page = await StatusesAsync(client, tenant, names.Skip(skip).Take(query.PageSize));
-            return (page, names.Count);
+            // In the tenant list's order; only the page's statuses are read.
+            var names = (await client.GetGrain<ITenantSchedulesGrain>(tenant).ListAsync())
+                .Where(n => query.Search is null || n.Contains(query.Search, StringComparison.OrdinalIgnoreCase))
+                .ToList();
+            return (await StatusesAsync(client, tenant, names.Skip(skip).Take(query.PageSize)), names.Count);
         }
 
-        IEnumerable<ScheduleStatus> all = await StatusesAsync(client, tenant, names);
-        all = query.Filter switch
+        // Filters and other sorts: the silo pages the tenant's summaries (one call per silo), then the page's statuses are read.
+        var page = await client.GetGrain<ISqlSessionGrain>(tenant).GetSummariesAsync(new ScheduleQuery
         {
-            "paused" => all.Where(s => s.Paused),
-            "failing" => all.Where(s => s.LastStatus is RunStatus.Failed or RunStatus.TimedOut or RunStatus.Rejected or RunStatus.Interrupted),
-            "late" => all.Where(s => Lateness(s, now) > LateAfter),
-            _ => all,
-        };
-        all = query.Sort switch
-        {
-            "next" => all.OrderBy(s => s.NextRun ?? DateTimeOffset.MaxValue).ThenBy(s => s.Definition.Name, StringComparer.Ordinal),
-            "status" => all.OrderBy(s => s.LastStatus is null ? int.MaxValue : (int)s.LastStatus).ThenBy(s => s.Definition.Name, StringComparer.Ordinal),
-            "lateness" => all.OrderByDescending(s => Lateness(s, now)).ThenBy(s => s.Definition.Name, StringComparer.Ordinal),
-            _ => all,
-        };
-        var list = all.ToList();
-        return (list.Skip(skip).Take(query.PageSize).ToList(), list.Count);
+            Search = query.Search, Filter = query.Filter, Sort = query.Sort ?? "name", Skip = skip, Take = query.PageSize,
+        });
+        return (await StatusesAsync(client, tenant, page.Items.Select(s => s.Name)), page.Total);
     }
 
     /// <summary>How far the next run is overdue (zero when it is not).</summary>

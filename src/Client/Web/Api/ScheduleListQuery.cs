@@ -8,8 +8,8 @@ namespace NodeDb.Orleans.Client.Web.Api;
 /// <param name="PageSize">1 to 500.</param>
 public sealed record ScheduleListQuery(string? Search, string? Filter, string? Sort, int Page, int PageSize)
 {
-    public static readonly string[] Filters = ["paused", "failing", "late"];
-    public static readonly string[] Sorts = ["name", "next", "status", "lateness"];
+    public static readonly string[] Filters = ScheduleQuery.Filters;
+    public static readonly string[] Sorts = ScheduleQuery.Sorts;
 
     /// <summary>Checks the values; the message names the value and the reason.</summary>
     public static ScheduleListQuery Parse(string? q, string? filter, string? sort, int? page, int? pageSize)

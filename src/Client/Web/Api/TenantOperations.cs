@@ -168,6 +168,11 @@ public sealed partial class TenantOperations(IClusterClient client, string tenan
 
     public Task<ImmutableArray<GroupHealth>> HealthAsync() => Session.GetHealthAsync(null);
 
+    public Task<ImmutableArray<SiloLoad>> SilosAsync() => Session.GetSilosAsync();
+
+    /// <summary>Checks a <c>CREATE SCHEDULE</c> statement with the silo's parser, cron reader and body guard; creates nothing.</summary>
+    public Task<DdlCheck> CheckAsync(string? ddl, int count = 5) => Session.CheckCreateAsync(Require(ddl, "ddl"), count);
+
     public Task<ImmutableArray<AuditEntry>> AuditAsync(bool cluster, int limit) =>
         Client.GetGrain<IAuditGrain>(cluster ? ApiKeyText.ClusterScope : Tenant).QueryAsync(limit);
 

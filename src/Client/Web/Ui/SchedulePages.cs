@@ -192,7 +192,7 @@ public static class SchedulePages
         Row("retries", d.Retries?.ToString(CultureInfo.InvariantCulture) ?? "default");
         Row("owner", d.Owner);
         Row("updated", Spellings.Human(status.UpdatedAt));
-        b.Append("</dl><h3>Body</h3><pre class=\"sql\"><code>").Append(E(d.Body)).Append("</code></pre></section>");
+        b.Append("</dl><h3>Body</h3><pre class=\"sql\"><code>").Append(SqlHighlighter.Html(d.Body)).Append("</code></pre></section>");
 
         b.Append("<section aria-labelledby=\"next\"><h2 id=\"next\">Next 10 occurrences</h2>");
         try
@@ -311,13 +311,15 @@ public static class SchedulePages
         string V(string field, string fallback = "") => E(form?[field].ToString() ?? fallback);
         var content =
             Error(error) +
-            $"<form method=\"post\" action=\"{Url(h, "/schedules/new")}\" class=\"card\" id=\"create\" data-preview=\"{Url(h, "/ui/preview")}\">{Antiforgery(h)}" +
+            $"<form method=\"post\" action=\"{Url(h, "/schedules/new")}\" class=\"card\" id=\"create\" data-preview=\"{Url(h, "/ui/preview")}\" data-check=\"{Url(h, "/ui/check")}\">{Antiforgery(h)}" +
             $"<label for=\"name\">Name</label><input id=\"name\" name=\"name\" required value=\"{V("name")}\">" +
             $"<label for=\"cron\">Cron <small>(5 fields, or 6 with leading seconds)</small></label><input id=\"cron\" name=\"cron\" required value=\"{V("cron", "*/10 * * * * *")}\">" +
             $"<label for=\"timeZone\">Time zone <small>(IANA, e.g. Europe/Berlin; empty for the silo's)</small></label><input id=\"timeZone\" name=\"timeZone\" value=\"{V("timeZone")}\">" +
             "<div id=\"cron-check\" role=\"status\" aria-live=\"polite\" class=\"check\"></div>" +
             $"<label for=\"options\">Options <small>(inside WITH (…), e.g. OVERLAP = SKIP, TIMEOUT = '30s')</small></label><input id=\"options\" name=\"options\" value=\"{V("options")}\">" +
             $"<label for=\"body\">Body</label><textarea id=\"body\" name=\"body\" rows=\"8\" required>{V("body", "BEGIN\n  SELECT 1;\nEND")}</textarea>" +
+            "<pre class=\"sql\" id=\"body-preview\" aria-label=\"The body, highlighted\" hidden><code></code></pre>" +
+            "<div id=\"ddl-check\" role=\"status\" aria-live=\"polite\" class=\"check\"></div>" +
             "<button type=\"submit\">Create</button></form>";
         return Page(h, "New schedule", content, status);
     }

@@ -33,8 +33,11 @@ public static class TenantPages
         {
             var options = h.RequestServices.GetRequiredService<WebOptions>();
             var health = await Ops(h).HealthAsync();
+            var silos = await Ops(h).SilosAsync();
             var b = new StringBuilder("<dl class=\"definition\"><dt>gateway</dt><dd>").Append(E(options.Gateway)).Append("</dd><dt>cluster</dt><dd>")
-                .Append(E(options.ClusterId)).Append("</dd></dl><h2>Replication groups</h2><table><thead><tr><th scope=\"col\">group</th><th scope=\"col\">may fire</th><th scope=\"col\">reason</th><th scope=\"col\">leader</th><th scope=\"col\">reported</th></tr></thead><tbody>");
+                .Append(E(options.ClusterId)).Append("</dd></dl>");
+            AppendSilos(b, silos);
+            b.Append("<h2>Replication groups</h2><table><thead><tr><th scope=\"col\">group</th><th scope=\"col\">may fire</th><th scope=\"col\">reason</th><th scope=\"col\">leader</th><th scope=\"col\">reported</th></tr></thead><tbody>");
             foreach (var g in health)
             {
                 b.Append("<tr><td>").Append(E(g.Group)).Append("</td><td>").Append(g.Verdict.MayFire ? "yes" : "no").Append("</td><td>").Append(E(g.Verdict.Reason))
@@ -72,6 +75,25 @@ public static class TenantPages
 
         // The dashboard's own reads for app.js (GET only, same session and key).
         pages.MapGet("/ui/events", (HttpContext h, string? schedule) => LiveRuns.StreamAsync(h, Ops(h), schedule));
+        // POST: the statement (its body above all) may be longer than a URL, and the form's antiforgery token travels along.
+        pages.MapPost("/ui/check", async (HttpContext h) =>
+        {
+            try
+            {
+                var form = await h.Request.ReadFormAsync();
+                var check = await Ops(h).CheckAsync(CreateStatement(form["name"], form["cron"], form["timeZone"], form["options"], form["body"]));
+                var answer = JsonShapes.Check(check);
+
+                // The body's highlighting as (class, text) pairs: the script builds the spans with textContent.
+                answer["highlight"] = new JsonArray([.. SqlHighlighter.Tokens(form["body"].ToString())
+                    .Select(t => (JsonNode)new JsonArray(t.Class is null ? null : JsonValue.Create(t.Class), JsonValue.Create(t.Text)))]);
+                return Results.Json(answer);
+            }
+            catch (Exception e) when (Problems.Classify(e) is { } p && p.Code != ErrorCodes.Unauthenticated)
+            {
+                return Results.Json(new JsonObject { ["valid"] = false, ["code"] = p.Code, ["error"] = p.Message });
+            }
+        });
         pages.MapGet("/ui/preview", async (HttpContext h, string? cron, string? timeZone) =>
         {
             try
@@ -84,6 +106,25 @@ public static class TenantPages
                 return Results.Json(new JsonObject { ["code"] = p.Code, ["error"] = p.Message });
             }
         });
+    }
+
+    /// <summary>One row per silo: the schedules it fires, its slots in use, its queue, the runs it holds for their instant.</summary>
+    private static void AppendSilos(StringBuilder b, IReadOnlyList<SiloLoad> silos)
+    {
+        b.Append("<h2>Silos</h2><table id=\"silos\"><thead><tr><th scope=\"col\">silo</th><th scope=\"col\">name</th><th scope=\"col\">status</th>")
+            .Append("<th scope=\"col\">schedules hosted</th><th scope=\"col\">slots in use</th><th scope=\"col\">queued</th><th scope=\"col\">held for their instant</th></tr></thead><tbody>");
+        foreach (var s in silos)
+        {
+            b.Append("<tr><td>").Append(E(s.Address)).Append("</td><td>").Append(E(s.Name)).Append("</td><td>").Append(E(s.Status))
+                .Append(s.Error is null ? "" : $" <small>({E(s.Error)})</small>")
+                .Append("</td><td class=\"num\">").Append(N(s.SchedulesHosted)).Append("</td><td class=\"num\">")
+                .Append(s.Running is null ? "-" : $"{N(s.Running)} of {N(s.Slots)}")
+                .Append("</td><td class=\"num\">").Append(N(s.Queued)).Append("</td><td class=\"num\">").Append(N(s.Held)).Append("</td></tr>");
+        }
+
+        b.Append("</tbody></table>");
+
+        static string N(int? n) => n?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-";
     }
 
     private static async Task<IResult> KeysPageAsync(HttpContext h, NewApiKey? created)

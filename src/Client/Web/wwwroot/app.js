@@ -67,6 +67,51 @@ function cronCheck(form) {
   check();
 }
 
+// The body as the schedule page shows it: the server cut it into (class, text) pieces; each becomes a span's text.
+function highlight(pre, pieces) {
+  if (!pre || !Array.isArray(pieces)) return;
+  const code = pre.querySelector('code');
+  code.replaceChildren();
+  for (const [cls, value] of pieces) {
+    if (cls) {
+      const el = document.createElement('span');
+      el.className = String(cls);
+      el.textContent = String(value);
+      code.appendChild(el);
+    } else {
+      code.appendChild(document.createTextNode(String(value)));
+    }
+  }
+  pre.hidden = pieces.length === 0;
+}
+
+// The whole statement, checked by the silo's own parser, cron reader and body guard as you type; nothing is created.
+function ddlCheck(form) {
+  const out = document.getElementById('ddl-check');
+  let timer = null;
+  let asked = 0;
+  const check = async () => {
+    const mine = ++asked;
+    const response = await fetch(form.dataset.check, { method: 'POST', body: new FormData(form), credentials: 'same-origin' });
+    if (!response.ok || mine !== asked) return;
+    const v = await response.json();
+    out.replaceChildren();
+    if (!v.valid) {
+      out.className = 'check error';
+      const where = v.line ? ` (line ${v.line}, column ${v.column} of the statement)` : '';
+      out.appendChild(text('span', `Statement: ${v.error}${where}`));
+    } else {
+      out.className = 'check ok';
+      out.appendChild(text('span', `Statement: valid, ${v.name} would be created; first run ${human(v.next && v.next[0])}.`));
+    }
+    if (v.body) out.appendChild(text('p', `Body guard: ${v.body}`));
+    highlight(document.getElementById('body-preview'), v.highlight);
+  };
+  const soon = () => { clearTimeout(timer); timer = setTimeout(check, 300); };
+  form.addEventListener('input', soon);
+  check();
+}
+
 async function reference(el) {
   const doc = await (await fetch(el.dataset.openapi)).json();
   el.replaceChildren();
@@ -134,6 +179,7 @@ document.addEventListener('DOMContentLoaded', () => {
   if (runs) liveRuns(runs);
   const create = document.querySelector('form#create[data-preview]');
   if (create) cronCheck(create);
+  if (create && create.dataset.check) ddlCheck(create);
   const ref = document.querySelector('#reference[data-openapi]');
   if (ref) reference(ref);
 });
