@@ -35,6 +35,9 @@ public sealed partial class ScheduleGrain(
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IScheduleRuntimeGrain, IRemindable
 {
     private const string ReminderName = "nodedb-wake";
+
+    // How soon a schedule holding history rows it could not append tries again (see UnflushedRecheck).
+    private static readonly TimeSpan OutboxRetry = TimeSpan.FromSeconds(5);
     private readonly SchedulerOptions _options = settings.Options;
     private CronSchedule? _cron;
     private string _group = ShardRouting.DefaultGroup;
@@ -344,6 +347,7 @@ public sealed partial class ScheduleGrain(
         await RecordHostAsync();
 
         await SettleOrphansAsync(now);
+        await FlushOutboxAsync();
         if (!definition.Enabled)
         {
             RefreshDue(now);
@@ -481,7 +485,7 @@ public sealed partial class ScheduleGrain(
         {
             // Disabled fires nothing, and its reminder is gone; runs left in flight (by a dead silo, or whose completion
             // was lost) must still be settled.
-            ticker.SetDue(Key, state.State.InFlight.Count > 0 || state.State.Backlog.Count > 0 ? now + TimeSpan.FromSeconds(10) : null);
+            ticker.SetDue(Key, state.State.InFlight.Count > 0 || state.State.Backlog.Count > 0 ? now + TimeSpan.FromSeconds(10) : UnflushedRecheck(null, now));
             return;
         }
 
@@ -502,7 +506,23 @@ public sealed partial class ScheduleGrain(
             due = due is null || due > recheck ? recheck : due;
         }
 
-        ticker.SetDue(Key, due);
+        ticker.SetDue(Key, UnflushedRecheck(due, now));
+    }
+
+    /// <summary>
+    /// With history rows not yet appended (history was down at the last try), looks again within
+    /// <see cref="OutboxRetry"/> instead of at the next occurrence, which for a disabled or daily schedule may be never
+    /// or tomorrow: the rows are safe in the state, but history would not show them until then.
+    /// </summary>
+    private DateTimeOffset? UnflushedRecheck(DateTimeOffset? due, DateTimeOffset now)
+    {
+        if (state.State.Outbox.Count == 0 && state.State.Spill is null)
+        {
+            return due;
+        }
+
+        var retry = now + OutboxRetry;
+        return due is null || due > retry ? retry : due;
     }
 
     private async Task SyncReminderAsync()

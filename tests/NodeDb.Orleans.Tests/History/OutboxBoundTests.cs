@@ -72,6 +72,38 @@ public sealed class OutboxBoundTests
         directory.Delete(recursive: true);
     }
 
+    [Fact]
+    public async Task Rows_a_schedule_could_not_append_reach_history_soon_after_it_is_back_even_if_the_schedule_never_fires_again()
+    {
+        var directory = Directory.CreateTempSubdirectory("nodedb-outbox-");
+        var store = new UnavailableHistoryStore(new SqliteHistoryStore(Path.Combine(directory.FullName, "history.db")));
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1, historyStore: store);
+        var grain = cluster.Schedule("ob", "then-disabled");
+        await cluster.CreateAsync("ob", "then-disabled", "* * * * * *");
+
+        // Two runs whose rows cannot be appended, then the schedule is disabled: nothing will fire it again.
+        store.Down = true;
+        await cluster.AdvanceAsync(TimeSpan.FromSeconds(1));
+        await cluster.AdvanceAsync(TimeSpan.FromSeconds(1));
+        await grain.SetEnabledAsync(false);
+        await cluster.DrainAsync();
+        Assert.NotEmpty((await StoredAsync(cluster, grain)).Outbox);
+
+        Assert.Empty(await cluster.HistoryAsync("ob", "then-disabled"));
+
+        // History is back. Only the clock moves: no call reaches the schedule, yet its rows are appended within seconds.
+        store.Down = false;
+        var rows = await cluster.HistoryAsync("ob", "then-disabled");
+        for (var i = 0; i < 10 && rows.Count(r => r.Status == RunStatus.Succeeded) < 2; i++)
+        {
+            await cluster.AdvanceAsync(TimeSpan.FromSeconds(1));
+            rows = await cluster.HistoryAsync("ob", "then-disabled");
+        }
+
+        Assert.True(rows.Count(r => r.Status == RunStatus.Succeeded) >= 2, string.Join("; ", rows.Select(r => $"{r.RunId} {r.Status}")));
+        directory.Delete(recursive: true);
+    }
+
     private static async Task<ScheduleState> StoredAsync(SchedulerCluster cluster, IScheduleGrain grain)
     {
         var storage = cluster.SiloServices.Single().GetRequiredKeyedService<IGrainStorage>(StorageNames.Schedules);
