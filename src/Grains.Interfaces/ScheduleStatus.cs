@@ -26,5 +26,12 @@ public sealed record ScheduleStatus
 
     [Id(8)] public DateTimeOffset? LastFinishedAt { get; init; }
 
+    /// <summary>
+    /// Whether some of this schedule's run rows are not in history yet: history was unreachable when they were recorded.
+    /// They are kept in the schedule's state and appended as soon as history answers (the schedule tries every few
+    /// seconds); until then <c>schedule history</c> does not show them.
+    /// </summary>
+    [Id(9)] public bool HistoryPending { get; init; }
+
     public bool Paused => Pause is not null;
 }

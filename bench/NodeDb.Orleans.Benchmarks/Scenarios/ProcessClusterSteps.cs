@@ -47,7 +47,7 @@ public static class ProcessClusterSteps
         foreach (var name in names)
         {
             ScheduleStatus? status;
-            while ((status = await client.StatusAsync(tenant, name)) is not { InFlight.IsEmpty: true })
+            while ((status = await client.StatusAsync(tenant, name)) is not { InFlight.IsEmpty: true, HistoryPending: false })
             {
                 if (DateTimeOffset.UtcNow > deadline)
                 {

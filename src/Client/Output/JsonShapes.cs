@@ -26,6 +26,7 @@ public static class JsonShapes
             ["lastStatus"] = status.LastStatus?.ToString(),
             ["lastFired"] = Spellings.Instant(status.LastFired),
             ["lastFinishedAt"] = Spellings.Instant(status.LastFinishedAt),
+            ["historyPending"] = status.HistoryPending,
             ["scope"] = Spellings.Of(d.Scope),
             ["overlap"] = Spellings.Of(d.Overlap),
             ["missed"] = Spellings.Of(d.Missed),

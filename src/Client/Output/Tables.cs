@@ -40,6 +40,10 @@ public static class Tables
         Add("last fired", Spellings.Human(s.LastFired));
         Add("last status", s.LastStatus?.ToString());
         Add("last finished", Spellings.Human(s.LastFinishedAt));
+        if (s.HistoryPending)
+        {
+            Add("history", "rows waiting for history to answer (kept, appended within seconds of it)");
+        }
         Add("scope", Spellings.Of(d.Scope));
         Add("overlap", Spellings.Of(d.Overlap));
         Add("missed", Spellings.Of(d.Missed));

@@ -633,6 +633,7 @@ public sealed partial class ScheduleGrain(
             CreatedAt = state.State.CreatedAt,
             UpdatedAt = state.State.UpdatedAt,
             LastFinishedAt = state.State.LastFinishedAt,
+            HistoryPending = state.State.Outbox.Count > 0 || state.State.Spill is { IsEmpty: false },
         };
     }
 

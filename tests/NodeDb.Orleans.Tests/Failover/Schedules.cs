@@ -75,7 +75,7 @@ public static class Schedules
         {
             result[name] = (await UntilAsync(
                 () => StatusAsync(client, tenant, name),
-                s => s is { InFlight.IsEmpty: true },
+                s => s is { InFlight.IsEmpty: true, HistoryPending: false },
                 $"{tenant}/{name} to finish its runs"))!;
         }
 
