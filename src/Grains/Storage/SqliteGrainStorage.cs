@@ -36,6 +36,11 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         """;
 
     private const string KeyFilter = "grain_type = $type AND grain_key = $key AND state_name = $state";
+    private const string EtagSql = $"SELECT etag FROM grain_state WHERE {KeyFilter};";
+    private const string InsertSql =
+        "INSERT INTO grain_state (grain_type, grain_key, state_name, etag, data, modified_at) VALUES ($type, $key, $state, $etag, $data, $now);";
+    private const string UpdateSql = $"UPDATE grain_state SET etag = $etag, data = $data, modified_at = $now WHERE {KeyFilter};";
+    private const string DeleteSql = $"DELETE FROM grain_state WHERE {KeyFilter};";
 
     private readonly string _name;
     private readonly SqliteDatabase _database;
@@ -112,14 +117,11 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         var newEtag = NewEtag();
         var now = _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
-        await _commits.RunAsync((connection, transaction) =>
+        await _commits.RunAsync(scope =>
         {
-            var stored = ReadEtag(connection, transaction, stateName, grainId);
+            var stored = ReadEtag(scope, stateName, grainId);
             ThrowIfConflict("write", stateName, grainId, stored, expected);
-            var sql = stored is null
-                ? "INSERT INTO grain_state (grain_type, grain_key, state_name, etag, data, modified_at) VALUES ($type, $key, $state, $etag, $data, $now);"
-                : $"UPDATE grain_state SET etag = $etag, data = $data, modified_at = $now WHERE {KeyFilter};";
-            using var command = Command(connection, transaction, sql, stateName, grainId);
+            var command = Command(scope, stored is null ? InsertSql : UpdateSql, stateName, grainId);
             command.Parameters.AddWithValue("$etag", newEtag);
             command.Parameters.Add("$data", SqliteType.Blob).Value = data;
             command.Parameters.AddWithValue("$now", now);
@@ -139,14 +141,13 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     {
         var expected = Normalize(grainState.ETag);
 
-        await _commits.RunAsync((connection, transaction) =>
+        await _commits.RunAsync(scope =>
         {
-            var stored = ReadEtag(connection, transaction, stateName, grainId);
+            var stored = ReadEtag(scope, stateName, grainId);
             ThrowIfConflict("clear", stateName, grainId, stored, expected);
             if (stored is not null)
             {
-                using var command = Command(connection, transaction, $"DELETE FROM grain_state WHERE {KeyFilter};", stateName, grainId);
-                command.ExecuteNonQuery();
+                Command(scope, DeleteSql, stateName, grainId).ExecuteNonQuery();
             }
         }).WaitAsync(cancellationToken);
 
@@ -183,10 +184,17 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
             expected ?? string.Empty);
     }
 
-    private static string? ReadEtag(SqliteConnection connection, SqliteTransaction transaction, string stateName, GrainId grainId)
+    private static string? ReadEtag(SqliteWriteScope scope, string stateName, GrainId grainId) =>
+        Command(scope, EtagSql, stateName, grainId).ExecuteScalar() as string;
+
+    /// <summary>A command of the batch's transaction, prepared once per batch, with the row's key bound.</summary>
+    private static SqliteCommand Command(SqliteWriteScope scope, string sql, string stateName, GrainId grainId)
     {
-        using var command = Command(connection, transaction, $"SELECT etag FROM grain_state WHERE {KeyFilter};", stateName, grainId);
-        return command.ExecuteScalar() as string;
+        var command = scope.Command(sql);
+        command.Parameters.AddWithValue("$type", grainId.Type.ToString());
+        command.Parameters.AddWithValue("$key", grainId.Key.ToString());
+        command.Parameters.AddWithValue("$state", stateName);
+        return command;
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, string stateName, GrainId grainId)
