@@ -3,15 +3,16 @@ using Microsoft.Data.Sqlite;
 namespace NodeDb.Orleans.Grains.Storage;
 
 /// <summary>
-/// What one write of a group-committed transaction (<see cref="SqliteGroupCommit"/>) works with: the open transaction,
-/// and commands that are prepared once per transaction and reused by every write of the batch with the same SQL text.
+/// What one write of a group-committed transaction (<see cref="SqliteGroupCommit"/>) or one read of a grouped batch
+/// (<see cref="SqliteGroupRead"/>, no transaction) works with: commands that are prepared once per batch and reused by
+/// every operation of the batch with the same SQL text.
 /// </summary>
 /// <remarks>
 /// Preparing a statement (parsing and planning its SQL) cost more than running it: a bulk create prepared about ten
 /// statements per schedule. Microsoft.Data.Sqlite keeps a command's prepared statement while its text stays the same, so a
-/// batch of 300 state writes now prepares its two statements once. Single-threaded: a batch runs on the drain loop only.
+/// batch of 300 state writes now prepares its two statements once. Single-threaded: a batch runs on its drain loop only.
 /// </remarks>
-internal sealed class SqliteWriteScope(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+internal sealed class SqliteWriteScope(SqliteConnection connection, SqliteTransaction? transaction) : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
 
