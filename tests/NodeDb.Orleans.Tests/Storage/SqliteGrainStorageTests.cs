@@ -261,6 +261,29 @@ public sealed class SqliteGrainStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_connection_handed_out_has_its_providers_pragmas_also_when_pooled_and_shared()
+    {
+        // Same connection string (so one pool), different synchronous modes: each provider must get its own settings
+        // on every open, though the pragmas are applied only once per pooled native connection.
+        using var full = new SqliteDatabase(new SqliteStorageOptions { DataDirectory = _dir.Path, FlushEveryCommit = true }, SqliteGrainStorage.Schema);
+        using var normal = new SqliteDatabase(new SqliteStorageOptions { DataDirectory = _dir.Path }, SqliteGrainStorage.Schema);
+
+        foreach (var (database, synchronous) in new[] { (full, 2L), (full, 2L), (normal, 1L), (full, 2L), (normal, 1L), (normal, 1L) })
+        {
+            await using var connection = await database.OpenAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(10_000L, Pragma(connection, "busy_timeout"));
+            Assert.Equal(synchronous, Pragma(connection, "synchronous"));
+        }
+    }
+
+    private static long Pragma(SqliteConnection connection, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA {name};";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Fact]
     public async Task The_database_is_in_wal_mode()
     {
         using var storage = _dir.CreateGrainStorage();
