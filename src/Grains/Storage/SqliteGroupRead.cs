@@ -10,6 +10,9 @@ namespace NodeDb.Orleans.Grains.Storage;
 /// Each activation reads its state once; a bulk create or a silo waking thousands of schedules activates them side by side,
 /// and opening a connection, preparing the SELECT and hopping to the thread pool per read cost more than the read itself.
 /// Each read runs alone (autocommit, its own snapshot) and fails alone; a failure to open the connection fails the batch.
+/// Reads of one provider run one after another: a read that waits for the file's lock holds those queued behind it. In
+/// WAL mode a reader waits only while another connection holds the file exclusively (WAL recovery, a tool in exclusive
+/// mode), and then every read would wait anyway.
 /// </remarks>
 internal sealed class SqliteGroupRead(SqliteDatabase database)
 {
