@@ -86,6 +86,7 @@ public static class BulkCreateScenario
         var writesBefore = silo.Storage.WritesByState;
         var cpuBefore = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
+        MarkWindow("start");
         switch (path)
         {
             case Path.PerCall:
@@ -102,6 +103,7 @@ public static class BulkCreateScenario
         }
 
         var elapsed = clock.Elapsed;
+        MarkWindow("end");
         var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
         var ops = silo.Storage.Snapshot() - before;
         var writes = string.Join(", ", silo.Storage.WritesByState.Select(w => $"{w.Key} {w.Value - writesBefore.GetValueOrDefault(w.Key)}"));
@@ -120,6 +122,18 @@ public static class BulkCreateScenario
 
         return (n / elapsed.TotalSeconds, string.Create(CultureInfo.InvariantCulture,
             $"{elapsed.TotalSeconds:0.0} s, process CPU {cpu.TotalMilliseconds * 1000 / n:0} µs per schedule; storage operations {ops}, state writes by kind: {writes}; all {listed:N0} listed afterwards"));
+    }
+
+    /// <summary>
+    /// With NODEDB_BENCH_WINDOWS=1, prints the creation window's bounds on the monotonic clock (Stopwatch ticks, which are
+    /// CLOCK_MONOTONIC nanoseconds on Linux), so a profile taken with <c>perf record -k CLOCK_MONOTONIC</c> can be cut to it.
+    /// </summary>
+    private static void MarkWindow(string edge)
+    {
+        if (Environment.GetEnvironmentVariable("NODEDB_BENCH_WINDOWS") == "1")
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"S7-WINDOW {edge} {Stopwatch.GetTimestamp()}"));
+        }
     }
 
     /// <summary>Tenants run side by side; within a tenant, one chunk after another (a client importing its schedules).</summary>

@@ -92,10 +92,11 @@ public sealed partial class ScheduleGrain(
         }
 
         CheckEditPrecondition();
+        var marker = FirstObservation(definition, cron, now);
         if (existed)
         {
             state.State.Definition = definition;
-            state.State.LastFired = null;
+            state.State.LastFired = marker;
             state.State.UpdatedAt = now;
             await WriteStateAsync();
             await GrainFactory.GetGrain<ITenantSchedulesGrain>(definition.Tenant).AddAsync(definition.Name);
@@ -103,7 +104,7 @@ public sealed partial class ScheduleGrain(
         }
         else
         {
-            await CreateDurablyAsync(definition, now);
+            await CreateDurablyAsync(definition, marker, now);
         }
 
         LoadDefinition(definition, cron);
@@ -122,12 +123,15 @@ public sealed partial class ScheduleGrain(
     /// (shown by no listing of schedules, taken again by a retried CREATE), a wake entry or reminder for a key without
     /// state (its reminder removes both). The reverse, a schedule nothing lists or wakes, cannot happen.
     /// </remarks>
-    private async Task CreateDurablyAsync(ScheduleDefinition definition, DateTimeOffset now)
+    private async Task CreateDurablyAsync(ScheduleDefinition definition, DateTimeOffset? marker, DateTimeOffset now)
     {
         var index = GrainFactory.GetGrain<ITenantScheduleIndexGrain>(definition.Tenant);
         await index.ReserveAsync(definition.Name, _options.MaxSchedulesPerTenant);
         var previous = state.State;
-        state.State = new ScheduleState { Generation = previous.Generation + 1, CreatedAt = now, Definition = definition, UpdatedAt = now };
+        state.State = new ScheduleState
+        {
+            Generation = previous.Generation + 1, CreatedAt = now, Definition = definition, LastFired = marker, UpdatedAt = now,
+        };
         var written = false;
         try
         {
@@ -147,6 +151,28 @@ public sealed partial class ScheduleGrain(
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// The seed contract's first observation, made by the create itself at its instant when it has nothing to fire or
+    /// record: the marker that the tick loop's first poke would otherwise write a moment later. Null when the current
+    /// unit holds an occurrence (the tick fires it, as before) or the schedule is disabled.
+    /// </summary>
+    /// <remarks>
+    /// It is the very plan a tick at <paramref name="now"/> would make, written in the create's own state write: a create
+    /// costs one state write instead of two and no poke. It also starts the schedule's accounting at its creation: an
+    /// occurrence that falls between the create and the first tick (a stalled loop) is fired or recorded as missed,
+    /// where a first observation at the later tick would have looked at its own unit only and passed over it unrecorded.
+    /// </remarks>
+    private DateTimeOffset? FirstObservation(ScheduleDefinition definition, CronSchedule cron, DateTimeOffset now)
+    {
+        if (!definition.Enabled)
+        {
+            return null;
+        }
+
+        var plan = OccurrencePlanner.Plan(cron, lastFired: null, now, Rules(definition));
+        return plan is { Runs.IsEmpty: true, MissedCount: 0 } ? plan.Marker : null;
     }
 
     private async Task ReleaseQuietlyAsync(ScheduleDefinition definition)

@@ -9,7 +9,7 @@ namespace NodeDb.Orleans.Grains.Storage;
 /// </summary>
 /// <remarks>
 /// Connections are pooled by Microsoft.Data.Sqlite, so opening one per operation is cheap; the
-/// per-connection pragmas are re-applied on every open because a pooled connection may be fresh.
+/// per-connection pragmas are applied once per native connection (a pooled connection may be fresh).
 /// </remarks>
 internal sealed class SqliteDatabase : IDisposable
 {
@@ -98,9 +98,20 @@ internal sealed class SqliteDatabase : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
+            if (connection.Handle is { } handle && Configured.TryGetValue(handle, out var applied) && string.Equals(applied, _pragmas, StringComparison.Ordinal))
+            {
+                // A pooled connection this instance configured before: the pragmas hold for the handle's lifetime.
+                return connection;
+            }
+
             using var command = connection.CreateCommand();
             command.CommandText = _pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken);
+            if (connection.Handle is { } configured)
+            {
+                Configured.AddOrUpdate(configured, _pragmas);
+            }
+
             return connection;
         }
         catch
@@ -128,6 +139,13 @@ internal sealed class SqliteDatabase : IDisposable
         await command.ExecuteNonQueryAsync();
         await transaction.CommitAsync();
     }
+
+    /// <summary>
+    /// The pragmas last applied to each native connection the pool hands out: applying them on every open prepared and ran
+    /// two statements per storage operation. Weak, so a handle the pool closes leaves nothing behind; valued by the
+    /// pragma text, so two providers with different settings on one file each apply theirs.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, string> Configured = new();
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> WriteGates =
         new(StringComparer.Ordinal);

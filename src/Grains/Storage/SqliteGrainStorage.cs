@@ -36,10 +36,17 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         """;
 
     private const string KeyFilter = "grain_type = $type AND grain_key = $key AND state_name = $state";
+    private const string ReadSql = $"SELECT etag, data FROM grain_state WHERE {KeyFilter};";
+    private const string EtagSql = $"SELECT etag FROM grain_state WHERE {KeyFilter};";
+    private const string InsertSql =
+        "INSERT INTO grain_state (grain_type, grain_key, state_name, etag, data, modified_at) VALUES ($type, $key, $state, $etag, $data, $now);";
+    private const string UpdateSql = $"UPDATE grain_state SET etag = $etag, data = $data, modified_at = $now WHERE {KeyFilter};";
+    private const string DeleteSql = $"DELETE FROM grain_state WHERE {KeyFilter};";
 
     private readonly string _name;
     private readonly SqliteDatabase _database;
     private readonly SqliteGroupCommit _commits;
+    private readonly SqliteGroupRead _reads;
     private readonly IGrainStorageSerializer _serializer;
     private readonly ILogger<SqliteGrainStorage> _logger;
     private readonly TimeProvider _timeProvider;
@@ -57,6 +64,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
             ?? throw new ArgumentException($"{nameof(SqliteStorageOptions.GrainStorageSerializer)} is not set.", nameof(options));
         _database = new SqliteDatabase(options, Schema);
         _commits = new SqliteGroupCommit(_database);
+        _reads = new SqliteGroupRead(_database);
         _logger = logger;
         _timeProvider = timeProvider;
     }
@@ -67,13 +75,13 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Microsoft.Data.Sqlite's async methods complete synchronously, so the read runs on the thread pool: a read
-    /// that waits for the file's lock (up to <see cref="SqliteStorageOptions.BusyTimeout"/>) never holds the
+    /// Microsoft.Data.Sqlite's methods complete synchronously, so reads run off the caller, grouped (<see cref="SqliteGroupRead"/>):
+    /// a read that waits for the file's lock (up to <see cref="SqliteStorageOptions.BusyTimeout"/>) never holds the
     /// activating grain's turn or its scheduler's thread. Only the deserialization runs on the caller.
     /// </remarks>
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
-        var row = await Task.Run(() => ReadRowAsync(stateName, grainId, cancellationToken), cancellationToken);
+        var row = await _reads.RunAsync(scope => ReadRow(scope, stateName, grainId)).WaitAsync(cancellationToken);
         if (row is not var (etag, data))
         {
             // The state stays as the caller made it; only the "exists" facts are reset.
@@ -87,17 +95,10 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         grainState.RecordExists = true;
     }
 
-    private async Task<(string Etag, byte[] Data)?> ReadRowAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
+    private static (string Etag, byte[] Data)? ReadRow(SqliteWriteScope scope, string stateName, GrainId grainId)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, $"SELECT etag, data FROM grain_state WHERE {KeyFilter};", stateName, grainId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return (reader.GetString(0), (byte[])reader.GetValue(1));
+        using var reader = Command(scope, ReadSql, stateName, grainId).ExecuteReader();
+        return reader.Read() ? (reader.GetString(0), (byte[])reader.GetValue(1)) : null;
     }
 
     /// <inheritdoc/>
@@ -112,14 +113,11 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         var newEtag = NewEtag();
         var now = _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
-        await _commits.RunAsync((connection, transaction) =>
+        await _commits.RunAsync(scope =>
         {
-            var stored = ReadEtag(connection, transaction, stateName, grainId);
+            var stored = ReadEtag(scope, stateName, grainId);
             ThrowIfConflict("write", stateName, grainId, stored, expected);
-            var sql = stored is null
-                ? "INSERT INTO grain_state (grain_type, grain_key, state_name, etag, data, modified_at) VALUES ($type, $key, $state, $etag, $data, $now);"
-                : $"UPDATE grain_state SET etag = $etag, data = $data, modified_at = $now WHERE {KeyFilter};";
-            using var command = Command(connection, transaction, sql, stateName, grainId);
+            var command = Command(scope, stored is null ? InsertSql : UpdateSql, stateName, grainId);
             command.Parameters.AddWithValue("$etag", newEtag);
             command.Parameters.Add("$data", SqliteType.Blob).Value = data;
             command.Parameters.AddWithValue("$now", now);
@@ -139,14 +137,13 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     {
         var expected = Normalize(grainState.ETag);
 
-        await _commits.RunAsync((connection, transaction) =>
+        await _commits.RunAsync(scope =>
         {
-            var stored = ReadEtag(connection, transaction, stateName, grainId);
+            var stored = ReadEtag(scope, stateName, grainId);
             ThrowIfConflict("clear", stateName, grainId, stored, expected);
             if (stored is not null)
             {
-                using var command = Command(connection, transaction, $"DELETE FROM grain_state WHERE {KeyFilter};", stateName, grainId);
-                command.ExecuteNonQuery();
+                Command(scope, DeleteSql, stateName, grainId).ExecuteNonQuery();
             }
         }).WaitAsync(cancellationToken);
 
@@ -183,17 +180,13 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
             expected ?? string.Empty);
     }
 
-    private static string? ReadEtag(SqliteConnection connection, SqliteTransaction transaction, string stateName, GrainId grainId)
-    {
-        using var command = Command(connection, transaction, $"SELECT etag FROM grain_state WHERE {KeyFilter};", stateName, grainId);
-        return command.ExecuteScalar() as string;
-    }
+    private static string? ReadEtag(SqliteWriteScope scope, string stateName, GrainId grainId) =>
+        Command(scope, EtagSql, stateName, grainId).ExecuteScalar() as string;
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, string stateName, GrainId grainId)
+    /// <summary>A command of the batch's transaction, prepared once per batch, with the row's key bound.</summary>
+    private static SqliteCommand Command(SqliteWriteScope scope, string sql, string stateName, GrainId grainId)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
+        var command = scope.Command(sql);
         command.Parameters.AddWithValue("$type", grainId.Type.ToString());
         command.Parameters.AddWithValue("$key", grainId.Key.ToString());
         command.Parameters.AddWithValue("$state", stateName);

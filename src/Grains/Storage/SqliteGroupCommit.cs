@@ -19,7 +19,7 @@ internal sealed class SqliteGroupCommit(SqliteDatabase database)
     private bool _draining;
 
     /// <summary>Runs <paramref name="write"/> inside the next batch's transaction and returns once that transaction committed.</summary>
-    public Task RunAsync(Action<SqliteConnection, SqliteTransaction> write)
+    public Task RunAsync(Action<SqliteWriteScope> write)
     {
         var pending = new Pending(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         lock (_lock)
@@ -64,13 +64,14 @@ internal sealed class SqliteGroupCommit(SqliteDatabase database)
             using var writer = await database.EnterWriteAsync(CancellationToken.None);
             await using var connection = await database.OpenAsync(CancellationToken.None);
             using var transaction = SqliteDatabase.BeginWrite(connection);
+            using var scope = new SqliteWriteScope(connection, transaction);
             for (var i = 0; i < batch.Count; i++)
             {
                 try
                 {
                     // A write checks before it changes anything, and one statement is atomic in SQLite,
                     // so a write that throws leaves nothing of itself in the transaction.
-                    batch[i].Write(connection, transaction);
+                    batch[i].Write(scope);
                 }
                 catch (Exception e)
                 {
@@ -104,5 +105,5 @@ internal sealed class SqliteGroupCommit(SqliteDatabase database)
         }
     }
 
-    private sealed record Pending(Action<SqliteConnection, SqliteTransaction> Write, TaskCompletionSource Done);
+    private sealed record Pending(Action<SqliteWriteScope> Write, TaskCompletionSource Done);
 }

@@ -112,15 +112,14 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
         var grain = entry.GrainId.ToString();
         var start = ToUtc(entry.StartAt).Ticks;
         var hash = (long)entry.GrainId.GetUniformHashCode();
-        await _commits.RunAsync((connection, transaction) =>
+        await _commits.RunAsync(scope =>
         {
-            using var command = Command(connection, """
+            var command = Command(scope, """
                 INSERT INTO reminders (service_id, grain_id, reminder_name, start_at, period, etag, grain_hash)
                 VALUES ($service, $grain, $name, $start, $period, $etag, $hash)
                 ON CONFLICT (service_id, grain_id, reminder_name)
                 DO UPDATE SET start_at = excluded.start_at, period = excluded.period, etag = excluded.etag, grain_hash = excluded.grain_hash;
                 """);
-            command.Transaction = transaction;
             command.Parameters.AddWithValue("$grain", grain);
             command.Parameters.AddWithValue("$name", entry.ReminderName);
             command.Parameters.AddWithValue("$start", start);
@@ -137,11 +136,10 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
     public async Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
     {
         var removed = false;
-        await _commits.RunAsync((connection, transaction) =>
+        await _commits.RunAsync(scope =>
         {
-            using var command = Command(connection,
+            var command = Command(scope,
                 "DELETE FROM reminders WHERE service_id = $service AND grain_id = $grain AND reminder_name = $name AND etag = $etag;");
-            command.Transaction = transaction;
             command.Parameters.AddWithValue("$grain", grainId.ToString());
             command.Parameters.AddWithValue("$name", reminderName);
             command.Parameters.AddWithValue("$etag", eTag ?? string.Empty);
@@ -162,6 +160,14 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
 
     /// <summary>Releases the pooled connections to the database file.</summary>
     public void Dispose() => _database.Dispose();
+
+    /// <summary>A command of a group-committed batch, prepared once per batch, with the service bound.</summary>
+    private SqliteCommand Command(SqliteWriteScope scope, string sql)
+    {
+        var command = scope.Command(sql);
+        command.Parameters.AddWithValue("$service", _serviceId);
+        return command;
+    }
 
     private SqliteCommand Command(SqliteConnection connection, string sql)
     {

@@ -43,8 +43,9 @@ public sealed class SqliteStorageOptions : IStorageProviderSerializerOptions
     public bool FlushEveryCommit { get; set; }
 
     /// <summary>
-    /// The serializer for grain state. Defaulted from the silo's <see cref="IGrainStorageSerializer"/>
-    /// (Orleans' binary serializer unless the host replaces it). Unused by the reminder table.
+    /// The serializer for grain state. Defaults to Orleans' binary format, reading rows that earlier versions wrote with
+    /// the silo's <see cref="IGrainStorageSerializer"/> (JSON) as they are (<see cref="BinaryStateSerializer"/>).
+    /// Unused by the reminder table.
     /// </summary>
     public IGrainStorageSerializer GrainStorageSerializer { get; set; } = null!;
 }

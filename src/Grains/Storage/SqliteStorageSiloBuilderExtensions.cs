@@ -7,6 +7,7 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Providers;
 using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace NodeDb.Orleans.Grains.Storage;
@@ -31,6 +32,12 @@ public static class SqliteStorageSiloBuilderExtensions
 
         builder.Services.AddOptions<SqliteStorageOptions>(name).Configure(configureOptions);
         AddOptionsServices(builder.Services);
+
+        // The provider's own default serializer (Orleans looks for one keyed by the provider's name before the silo-wide
+        // JSON one): binary, reading rows earlier versions wrote as JSON. Setting GrainStorageSerializer still wins.
+        builder.Services.TryAddKeyedSingleton<IGrainStorageSerializer>(name, static (sp, _) => new BinaryStateSerializer(
+            sp.GetRequiredService<Serializer>(),
+            sp.GetRequiredService<IGrainStorageSerializer>()));
         builder.Services.AddGrainStorage(name, static (sp, providerName) => new SqliteGrainStorage(
             providerName,
             sp.GetRequiredService<IOptionsMonitor<SqliteStorageOptions>>().Get(providerName),

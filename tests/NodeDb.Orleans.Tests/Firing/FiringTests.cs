@@ -44,14 +44,48 @@ public sealed class FiringTests
             await cluster.CreateAsync("t1", $"s{i:D4}", i < 10 ? "* * * * *" : "0 0 1 1 *");
         }
 
-        // Every new schedule is observed once (the seed contract's first observation) ...
-        Assert.Equal(1000, await cluster.AdvanceAsync(TimeSpan.Zero));
+        // A create with nothing to fire made the seed contract's first observation itself (issue 13: no poke and no
+        // second state write per new schedule); only the ten whose current minute matches are due at once ...
+        Assert.Equal(10, await cluster.AdvanceAsync(TimeSpan.Zero));
         var afterSeed = cluster.Scripted.Requests.Count;
+        Assert.Equal(10, afterSeed);
 
         // ... after that only the ten every-minute schedules are due, and only they are called.
         Assert.Equal(0, await cluster.AdvanceAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(10, await cluster.AdvanceAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(10, cluster.Scripted.Requests.Count - afterSeed);
+    }
+
+    [Fact]
+    public async Task A_create_makes_the_first_observation_so_an_occurrence_before_the_first_tick_is_recorded_not_passed_over()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1);
+
+        // 12:00:30, minute 1 of every hour: nothing falls in the create's own minute, so the create leaves the marker
+        // there itself, durably with the schedule, and the schedule is not due before 12:01.
+        var created = await cluster.CreateAsync("t1", "hourly", "1 * * * *");
+        Assert.Equal(new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero), created.LastFired);
+        Assert.Equal(0, await cluster.AdvanceAsync(TimeSpan.Zero));
+
+        // The loop's next tick comes only at 12:02:30 (a stalled silo): 12:01 happened after the create, so it is
+        // accounted for (missed, recorded), where a first observation at 12:02:30 would have seen only its own minute.
+        Assert.Equal(1, await cluster.AdvanceAsync(TimeSpan.FromMinutes(2)));
+        var row = Assert.Single(await cluster.HistoryAsync("t1", "hourly"));
+        Assert.Equal(RunStatus.Missed, row.Status);
+        Assert.Equal(new DateTimeOffset(2026, 1, 5, 12, 1, 0, TimeSpan.Zero), row.ScheduledAt);
+        Assert.Empty(cluster.Scripted.RequestsOf("t1", "hourly"));
+    }
+
+    [Fact]
+    public async Task A_create_whose_current_unit_matches_leaves_the_first_observation_to_the_tick_which_fires_it()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1);
+
+        var created = await cluster.CreateAsync("t1", "minutely", "* * * * *");
+
+        Assert.Null(created.LastFired);
+        Assert.Equal(1, await cluster.AdvanceAsync(TimeSpan.Zero));
+        Assert.Equal([new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero)], cluster.Scripted.RequestsOf("t1", "minutely").Select(r => r.ScheduledAt!.Value));
     }
 
     [Fact]

@@ -214,6 +214,36 @@ public sealed class SqliteGrainStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task Writes_queued_together_share_statements_but_each_keeps_its_own_etag_check()
+    {
+        using var storage = _dir.CreateGrainStorage();
+        var ids = Enumerable.Range(0, 30).Select(_ => NewGrainId()).ToArray();
+        var first = ids.Select(_ => State(1)).ToArray();
+        await Task.WhenAll(ids.Select((id, i) => storage.WriteStateAsync(StateName, id, first[i])));
+
+        // All queued at once, so they share transactions and prepared statements; every third names a stale ETag.
+        var writes = ids.Select((id, i) => storage.WriteStateAsync(StateName, id, State(2, i % 3 == 0 ? "stale" : first[i].ETag))).ToArray();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (i % 3 == 0)
+            {
+                await Assert.ThrowsAsync<InconsistentStateException>(() => writes[i]);
+            }
+            else
+            {
+                await writes[i];
+            }
+        }
+
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var read = await ReadAsync(storage, ids[i]);
+            Assert.Equal(i % 3 == 0 ? 1 : 2, read.State!.Value);
+            Assert.Equal($"v{read.State.Value}", read.State.Note);
+        }
+    }
+
+    [Fact]
     public async Task State_survives_disposing_and_reopening_the_provider()
     {
         var id = NewGrainId();
@@ -228,6 +258,29 @@ public sealed class SqliteGrainStorageTests : IDisposable
 
         Assert.Equal(17, read.State!.Value);
         Assert.Equal(written.ETag, read.ETag);
+    }
+
+    [Fact]
+    public async Task Every_connection_handed_out_has_its_providers_pragmas_also_when_pooled_and_shared()
+    {
+        // Same connection string (so one pool), different synchronous modes: each provider must get its own settings
+        // on every open, though the pragmas are applied only once per pooled native connection.
+        using var full = new SqliteDatabase(new SqliteStorageOptions { DataDirectory = _dir.Path, FlushEveryCommit = true }, SqliteGrainStorage.Schema);
+        using var normal = new SqliteDatabase(new SqliteStorageOptions { DataDirectory = _dir.Path }, SqliteGrainStorage.Schema);
+
+        foreach (var (database, synchronous) in new[] { (full, 2L), (full, 2L), (normal, 1L), (full, 2L), (normal, 1L), (normal, 1L) })
+        {
+            await using var connection = await database.OpenAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(10_000L, Pragma(connection, "busy_timeout"));
+            Assert.Equal(synchronous, Pragma(connection, "synchronous"));
+        }
+    }
+
+    private static long Pragma(SqliteConnection connection, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA {name};";
+        return (long)command.ExecuteScalar()!;
     }
 
     [Fact]
