@@ -135,8 +135,8 @@ public sealed class ScheduleWakeShardGrain : Grain, IScheduleWakeShardGrain
 
     /// <summary>
     /// What a cause wakes: a cluster start, every key; a dead silo, the keys it held, those whose host is unknown or any
-    /// silo (SCOPE LOCAL), and those it had claimed to wake for another dead silo and may not have poked yet. A key recorded on a live silo is
-    /// not there: it still ticks where it is.
+    /// silo (SCOPE LOCAL), and those it had claimed to wake for another dead silo and may not have poked yet. A key
+    /// recorded on a live silo is not there: it still ticks where it is.
     /// </summary>
     private ImmutableArray<string> KeysFor(string cause)
     {
