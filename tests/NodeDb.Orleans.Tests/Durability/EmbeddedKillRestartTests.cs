@@ -14,7 +14,9 @@ public sealed class EmbeddedKillRestartTests(ITestOutputHelper output) : IDispos
 {
     private const string Tenant = "dur";
     private const string SlowTenant = "durslow";
-    private static readonly TimeSpan Downtime = TimeSpan.FromSeconds(8); // longer than the 5 s grace: the gap is missed, not late
+    // Longer than ArmAhead (3 s, claimed before the kill) + the 5 s grace (late, not missed) + 3 s, so that at least three
+    // occurrences of the gap are missed under SKIP and replayed under QUEUE however fast the restart is (8 s gave 2).
+    private static readonly TimeSpan Downtime = TimeSpan.FromSeconds(12);
 
     // Holds the tenant's write lock for a few seconds, so a run is surely in flight when the process dies.
     private const string SlowBody = """
