@@ -69,20 +69,33 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a silo on free loopback ports and waits until it reports that it started.</summary>
+    /// <remarks>
+    /// A free port is only free when it is picked: another process can bind it before the silo does. When the silo exits
+    /// for that reason ("address already in use") and its ports were picked here, it is started again on new ones.
+    /// </remarks>
     public static async Task<SiloProcess> StartAsync(string name, IEnumerable<string> arguments, int? siloPort = null, int? gatewayPort = null)
     {
-        var result = Launch(name, arguments, siloPort, gatewayPort);
-        try
+        var given = arguments.ToList();
+        var portsPickedHere = siloPort is null && gatewayPort is null && !given.Contains("--admin-port");
+        for (var attempt = 1; ; attempt++)
         {
-            await result.WaitStartedAsync();
+            var result = Launch(name, given, siloPort, gatewayPort);
+            try
+            {
+                await result.WaitStartedAsync();
+                return result;
+            }
+            catch (InvalidOperationException) when (portsPickedHere && attempt < 3
+                && result.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await result.DisposeAsync();
+            }
+            catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+            {
+                await result.DisposeAsync();
+                throw;
+            }
         }
-        catch (TimeoutException)
-        {
-            await result.DisposeAsync();
-            throw;
-        }
-
-        return result;
     }
 
     /// <summary>Starts a silo without waiting for it (a client may be started first, to test its connect retry).</summary>
