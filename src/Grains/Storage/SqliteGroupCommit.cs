@@ -11,49 +11,24 @@ namespace NodeDb.Orleans.Grains.Storage;
 /// another. A write's caller is answered only after the transaction holding it committed. One drain loop per file
 /// runs off the callers' threads, so grain turns never block on SQLite.
 /// </remarks>
-internal sealed class SqliteGroupCommit(SqliteDatabase database)
+internal sealed class SqliteGroupCommit
 {
     private const int MaxBatch = 512;
-    private readonly Lock _lock = new();
-    private readonly List<Pending> _queue = [];
-    private bool _draining;
+    private readonly SqliteDatabase _database;
+    private readonly BatchQueue<Pending> _queue;
+
+    public SqliteGroupCommit(SqliteDatabase database)
+    {
+        _database = database;
+        _queue = new BatchQueue<Pending>(MaxBatch, CommitAsync);
+    }
 
     /// <summary>Runs <paramref name="write"/> inside the next batch's transaction and returns once that transaction committed.</summary>
     public Task RunAsync(Action<SqliteWriteScope> write)
     {
         var pending = new Pending(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        lock (_lock)
-        {
-            _queue.Add(pending);
-            if (!_draining)
-            {
-                _draining = true;
-                _ = Task.Run(DrainAsync);
-            }
-        }
-
+        _queue.Add(pending);
         return pending.Done.Task;
-    }
-
-    private async Task DrainAsync()
-    {
-        while (true)
-        {
-            List<Pending> batch;
-            lock (_lock)
-            {
-                if (_queue.Count == 0)
-                {
-                    _draining = false;
-                    return;
-                }
-
-                batch = _queue.Count <= MaxBatch ? [.. _queue] : _queue.GetRange(0, MaxBatch);
-                _queue.RemoveRange(0, batch.Count);
-            }
-
-            await CommitAsync(batch);
-        }
     }
 
     private async Task CommitAsync(List<Pending> batch)
@@ -61,8 +36,8 @@ internal sealed class SqliteGroupCommit(SqliteDatabase database)
         var failures = new Exception?[batch.Count];
         try
         {
-            using var writer = await database.EnterWriteAsync(CancellationToken.None);
-            await using var connection = await database.OpenAsync(CancellationToken.None);
+            using var writer = await _database.EnterWriteAsync(CancellationToken.None);
+            await using var connection = await _database.OpenAsync(CancellationToken.None);
             using var transaction = SqliteDatabase.BeginWrite(connection);
             using var scope = new SqliteWriteScope(connection, transaction);
             for (var i = 0; i < batch.Count; i++)

@@ -14,12 +14,17 @@ namespace NodeDb.Orleans.Grains.Storage;
 /// WAL mode a reader waits only while another connection holds the file exclusively (WAL recovery, a tool in exclusive
 /// mode), and then every read would wait anyway.
 /// </remarks>
-internal sealed class SqliteGroupRead(SqliteDatabase database)
+internal sealed class SqliteGroupRead
 {
     private const int MaxBatch = 256;
-    private readonly Lock _lock = new();
-    private readonly List<Pending> _queue = [];
-    private bool _draining;
+    private readonly SqliteDatabase _database;
+    private readonly BatchQueue<Pending> _queue;
+
+    public SqliteGroupRead(SqliteDatabase database)
+    {
+        _database = database;
+        _queue = new BatchQueue<Pending>(MaxBatch, RunBatchAsync);
+    }
 
     /// <summary>Runs <paramref name="read"/> in the next batch and returns its result.</summary>
     public Task<T> RunAsync<T>(Func<SqliteWriteScope, T> read)
@@ -38,38 +43,8 @@ internal sealed class SqliteGroupRead(SqliteDatabase database)
                 }
             },
             e => done.TrySetException(e));
-        lock (_lock)
-        {
-            _queue.Add(pending);
-            if (!_draining)
-            {
-                _draining = true;
-                _ = Task.Run(DrainAsync);
-            }
-        }
-
+        _queue.Add(pending);
         return done.Task;
-    }
-
-    private async Task DrainAsync()
-    {
-        while (true)
-        {
-            List<Pending> batch;
-            lock (_lock)
-            {
-                if (_queue.Count == 0)
-                {
-                    _draining = false;
-                    return;
-                }
-
-                batch = _queue.Count <= MaxBatch ? [.. _queue] : _queue.GetRange(0, MaxBatch);
-                _queue.RemoveRange(0, batch.Count);
-            }
-
-            await RunBatchAsync(batch);
-        }
     }
 
     private async Task RunBatchAsync(List<Pending> batch)
@@ -77,7 +52,7 @@ internal sealed class SqliteGroupRead(SqliteDatabase database)
         SqliteConnection connection;
         try
         {
-            connection = await database.OpenAsync(CancellationToken.None);
+            connection = await _database.OpenAsync(CancellationToken.None);
         }
         catch (Exception e)
         {
