@@ -117,6 +117,14 @@ public sealed class SchedulerOptions
     /// </summary>
     public TimeSpan ShutdownHandOff { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// A run armed for an instant at most this far ahead stays on a stopping silo and starts there during the drain
+    /// instead of moving with its schedule: moving it (a state write, an activation on the survivor) can take longer
+    /// than the time left before its instant, and would start it late. Runs further ahead move. Zero moves every run
+    /// that has not started. Defaults to 1 s; a window longer than <see cref="ShutdownDrain"/> counts as the drain.
+    /// </summary>
+    public TimeSpan ShutdownKeepWindow { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Checks every value, naming the option and the value in the message.</summary>
     public void Validate()
     {
@@ -149,6 +157,7 @@ public sealed class SchedulerOptions
         Require(HistoryKeepPerSchedule >= 1, $"HistoryKeepPerSchedule = {HistoryKeepPerSchedule} must be at least 1.");
         Require(OutboxCap >= 1, $"OutboxCap = {OutboxCap} must be at least 1.");
         Require(ShutdownHandOff >= TimeSpan.Zero && ShutdownHandOff <= TimeSpan.FromMinutes(5), $"ShutdownHandOff = {ShutdownHandOff} must be between 0 and 5 minutes.");
+        Require(ShutdownKeepWindow >= TimeSpan.Zero && ShutdownKeepWindow <= TimeSpan.FromSeconds(10), $"ShutdownKeepWindow = {ShutdownKeepWindow} must be between 0 and 10 s.");
         Require(HistoryRetention > TimeSpan.Zero, $"HistoryRetention = {HistoryRetention} must be positive.");
         Scheduling.ScheduleZone.Parse(DefaultTimeZone);
         Health.ShardRouting.Parse(Routing);

@@ -157,25 +157,30 @@ public sealed partial class JobDispatcher : IDisposable
         }
     }
 
-    /// <summary>The schedules with a run here that has not started (held for its instant or queued): what a stop hands over.</summary>
+    /// <summary>
+    /// The schedules with a run here that a stop hands over: held for an instant beyond the keep window
+    /// (<see cref="SchedulerOptions.ShutdownKeepWindow"/>). Runs due sooner, and runs queued for a slot, start here.
+    /// </summary>
     public List<string> WaitingScheduleKeys()
     {
         lock (_gate)
         {
-            return [.. _runs.Values.Where(r => r.Phase is RunPhase.Held or RunPhase.Queued).Select(r => r.Ticket.ScheduleKey).Distinct(StringComparer.Ordinal)];
+            var horizon = KeepHorizon();
+            return [.. _runs.Values.Where(r => MovesOnStop(r, horizon)).Select(r => r.Ticket.ScheduleKey).Distinct(StringComparer.Ordinal)];
         }
     }
 
     /// <summary>
-    /// Takes back a run that has not started (held for its instant or queued for a slot) so its schedule can dispatch it
-    /// on another silo: it leaves without a completion and never starts here. False when it is not here under this
-    /// dispatch, or has already started (then it runs to its end here and reports as usual).
+    /// Takes back, for a stop's hand-off, a run held for an instant beyond the keep window, so its schedule can dispatch
+    /// it on another silo: it leaves without a completion and never starts here. False when it is not here under this
+    /// dispatch, has started, is queued for a slot, or is due within the keep window: then it runs here (during the
+    /// drain, if the silo is stopping) and reports as usual.
     /// </summary>
     public bool Withdraw(RunKey key, string dispatch)
     {
         lock (_gate)
         {
-            if (!_runs.TryGetValue(key, out var run) || run.Dispatch != dispatch || run.Phase is not (RunPhase.Held or RunPhase.Queued))
+            if (!_runs.TryGetValue(key, out var run) || run.Dispatch != dispatch || !MovesOnStop(run, KeepHorizon()))
             {
                 return false;
             }
@@ -258,20 +263,23 @@ public sealed partial class JobDispatcher : IDisposable
     }
 
     /// <summary>
-    /// Stops taking runs. Held and queued runs never started: they are left in flight in their schedules' state and
-    /// settled from the ledger, as after a crash. Running ones may finish for the drain period, then are cancelled.
+    /// Stops taking runs. Runs already running, queued for a slot, or held for an instant within the keep window
+    /// (<see cref="SchedulerOptions.ShutdownKeepWindow"/>; the hand-off left them here) run for the drain period, then
+    /// whatever has not ended is cancelled. A run cancelled before it started is left in flight in its schedule's state
+    /// and settled from the ledger, as after a crash.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        List<DispatchedRun> waiting;
+        List<DispatchedRun> beyond;
         lock (_gate)
         {
             _stopping = true;
-            waiting = [.. _runs.Values.Where(r => r.Phase is RunPhase.Held or RunPhase.Queued)];
+            var horizon = KeepHorizon();
+            beyond = [.. _runs.Values.Where(r => MovesOnStop(r, horizon))];
         }
 
-        await _stop.CancelAsync();
-        foreach (var run in waiting)
+        // Only there when the hand-off could not move them (no survivor, or its budget spent).
+        foreach (var run in beyond)
         {
             Cancel(run.Key, ShutdownReason);
         }
@@ -284,18 +292,18 @@ public sealed partial class JobDispatcher : IDisposable
         }
         catch (OperationCanceledException)
         {
-            List<DispatchedRun> running;
+            List<DispatchedRun> left;
             lock (_gate)
             {
-                running = [.. _runs.Values.Where(r => r.Phase == RunPhase.Running)];
+                left = [.. _runs.Values.Where(r => r.Phase is RunPhase.Held or RunPhase.Queued or RunPhase.Running)];
             }
 
-            foreach (var run in running)
+            foreach (var run in left)
             {
                 Cancel(run.Key, ShutdownReason);
             }
 
-            LogDrainTimedOut(_logger, running.Count);
+            LogDrainTimedOut(_logger, left.Count);
             try
             {
                 await WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(5), _infrastructureTime);
@@ -305,6 +313,11 @@ public sealed partial class JobDispatcher : IDisposable
                 // Whatever did not stop is still in flight in its grain's state and is settled from the ledger.
             }
         }
+        finally
+        {
+            // Only now: the waits of runs held within the keep window had to end by their instant, not by the stop.
+            await _stop.CancelAsync();
+        }
     }
 
     public void Dispose()
@@ -312,6 +325,13 @@ public sealed partial class JobDispatcher : IDisposable
         _deadlineTimer.Dispose();
         _stop.Dispose();
     }
+
+    private DateTimeOffset KeepHorizon() =>
+        _clock.GetUtcNow() + (_options.ShutdownKeepWindow < _options.ShutdownDrain ? _options.ShutdownKeepWindow : _options.ShutdownDrain);
+
+    /// <summary>Whether a stop moves this run with its schedule: held for an instant beyond <paramref name="horizon"/>.</summary>
+    private static bool MovesOnStop(DispatchedRun run, DateTimeOffset horizon) =>
+        run.Phase == RunPhase.Held && run.Ticket.NotBefore is { } instant && instant > horizon;
 
     private void Hold(DispatchedRun run, DateTimeOffset instant)
     {
@@ -335,7 +355,7 @@ public sealed partial class JobDispatcher : IDisposable
         }
         catch (OperationCanceledException)
         {
-            // Shutdown: StopAsync leaves the held runs to the ledger.
+            // Shutdown after the drain: StopAsync cancelled the held runs, which their schedules settle from the ledger.
             return;
         }
 

@@ -31,7 +31,7 @@ public sealed partial class ScheduleGrain
                 records.AddRange(runs.Select(r => Row(r, RunStatus.Failed, now, "body rejected at fire time") with { Error = guard }));
             }
             else if (definition.Scope == ScheduleScope.Normal
-                     && await healthGate.CheckAsync(_group) is { MayFire: false } verdict)
+                     && await Timed("health check", healthGate.CheckAsync(_group)) is { MayFire: false } verdict)
             {
                 records.AddRange(runs.Select(r => Row(r, RunStatus.Skipped, now, verdict.Reason)));
             }
@@ -69,6 +69,11 @@ public sealed partial class ScheduleGrain
     private async Task ApplyOverlapAsync(
         ScheduleDefinition definition, List<InFlightRun> runs, List<RunRecord> records, List<InFlightRun> toStart, DateTimeOffset now)
     {
+        if (definition.Overlap != OverlapPolicy.Allow)
+        {
+            await CollectEndedElsewhereAsync(now);
+        }
+
         var busy = state.State.InFlight.Count > 0;
         switch (definition.Overlap)
         {
@@ -104,6 +109,40 @@ public sealed partial class ScheduleGrain
         // Several occurrences in one observation (a queue's replays, a late tick) run one after another, in order.
         toStart.Add(runs[0]);
         state.State.Backlog.AddRange(runs.Skip(1));
+    }
+
+    /// <summary>
+    /// Before an overlap policy counts a run on another silo as still in flight, asks that silo: a run that has ended
+    /// there but whose completion is still on its way (a stopping silo ran the run it kept, and the schedule has moved
+    /// here meanwhile) is settled with that completion, so the next occurrence is not skipped or buffered behind a run
+    /// that is over. A silo that does not answer promptly leaves the run in flight, as before.
+    /// </summary>
+    private async Task CollectEndedElsewhereAsync(DateTimeOffset now)
+    {
+        foreach (var run in state.State.InFlight.Where(r => r is { HandedOff: false, Silo: not null } && r.Silo != dispatcher.SiloName).ToList())
+        {
+            DispatchReport? report;
+            try
+            {
+                report = await GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo!)
+                    .FindAsync(Key, run.RunId, run.Dispatch)
+                    .WaitAsync(AskElsewhereLimit, infrastructureTime);
+            }
+            catch (Exception e)
+            {
+                LogDispatchFailed(logger, e, run.RunId, run.Silo!);
+                continue;
+            }
+
+            if (report is { Completion: { } ended, Phase: RunPhase.Finishing or RunPhase.Parked })
+            {
+                Settle(run, ended, now);
+                if (report.Phase == RunPhase.Parked)
+                {
+                    await ForgetAsync(run);
+                }
+            }
+        }
     }
 
     /// <summary>SCOPE LOCAL: one run per active silo, each with its own id and silo; NORMAL: the run stays here.</summary>
@@ -158,7 +197,7 @@ public sealed partial class ScheduleGrain
 
             try
             {
-                if (!await GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo!).StartAsync(ticket))
+                if (!await Timed("remote start", GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo!).StartAsync(ticket)))
                 {
                     refused.Add(Refused(run, now));
                 }

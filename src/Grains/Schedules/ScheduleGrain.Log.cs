@@ -36,4 +36,10 @@ public sealed partial class ScheduleGrain
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Schedule {Key} could not record silo {Silo} as its host in the wake registry; it retries at its next tick, and until then a death of this silo leaves it to its reminder")]
     private static partial void LogHostNotRecorded(ILogger logger, Exception exception, string key, string silo);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Schedule {Key}: {Step} held its turn for {ElapsedMs:F0} ms; it fired nothing meanwhile")]
+    private static partial void LogSlowStep(ILogger logger, string key, string step, double elapsedMs);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Schedule {Key} lost its activation ({Reason}: {Description}); poking it again in a second")]
+    private static partial void LogDeactivated(ILogger logger, string key, string reason, string description);
 }

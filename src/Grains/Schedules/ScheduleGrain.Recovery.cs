@@ -8,6 +8,9 @@ public sealed partial class ScheduleGrain
     /// <summary>A run on another live silo is asked about only once it is this old: younger ones are simply running.</summary>
     private static readonly TimeSpan AskRemoteAfter = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a decision that asks another silo about a run waits for its answer (<see cref="CollectEndedElsewhereAsync"/>).</summary>
+    private static readonly TimeSpan AskElsewhereLimit = TimeSpan.FromMilliseconds(500);
+
     /// <summary>
     /// Settles the runs in flight that will never report back. Each run's dispatcher is asked first: a run it still
     /// holds, queues or runs is left alone; one that ended but whose completion could not be delivered is settled with
@@ -45,7 +48,7 @@ public sealed partial class ScheduleGrain
             bool? committed;
             try
             {
-                committed = await runner.WasCommittedAsync(Definition!.Tenant, run.RunId, CancellationToken.None);
+                committed = await Timed("ledger probe", runner.WasCommittedAsync(Definition!.Tenant, run.RunId, CancellationToken.None));
             }
             catch (Exception e)
             {
@@ -225,7 +228,7 @@ public sealed partial class ScheduleGrain
 
         try
         {
-            return await GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo).FindAsync(Key, run.RunId, run.Dispatch);
+            return await Timed("remote find", GrainFactory.GetGrain<ISiloRunnerGrain>(run.Silo).FindAsync(Key, run.RunId, run.Dispatch));
         }
         catch (Exception e)
         {

@@ -32,12 +32,16 @@ public sealed partial class ScheduleGrain(
     HealthGate healthGate,
     ShutdownHandOff handOff,
     SchedulerInstruments instruments,
+    TimeProvider infrastructureTime,
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IScheduleRuntimeGrain, IRemindable
 {
     private const string ReminderName = "nodedb-wake";
 
     // How soon a schedule holding history rows it could not append tries again (see UnflushedRecheck).
     private static readonly TimeSpan OutboxRetry = TimeSpan.FromSeconds(5);
+
+    // A call that holds the schedule's turn this long is worth a warning (Timed): the schedule fires nothing meanwhile.
+    private static readonly TimeSpan SlowStep = TimeSpan.FromSeconds(1);
     private readonly SchedulerOptions _options = settings.Options;
     private CronSchedule? _cron;
     private string _group = ShardRouting.DefaultGroup;
@@ -73,11 +77,24 @@ public sealed partial class ScheduleGrain(
     {
         // An idle schedule lets its activation go but keeps its entry in this silo's tick index: the poke at the due
         // instant activates it again (wherever it lands, it registers there), so 100,000 schedules due next week cost
-        // an index entry each, not an activation each. Any other reason (a failed write, a drop, migration, shutdown)
-        // removes the entry; the next activation registers afresh.
-        if (!_releasingIdle && reason.ReasonCode is not (DeactivationReasonCode.ActivationIdle or DeactivationReasonCode.HighMemoryPressure))
+        // an index entry each, not an activation each. Any other reason removes the entry; the next activation
+        // registers afresh.
+        if (_releasingIdle || reason.ReasonCode is DeactivationReasonCode.ActivationIdle or DeactivationReasonCode.HighMemoryPressure)
         {
-            ticker.Remove(Key);
+            return Task.CompletedTask;
+        }
+
+        ticker.Remove(Key);
+        if (Definition is { Enabled: true }
+            && reason.ReasonCode is not (DeactivationReasonCode.ShuttingDown or DeactivationReasonCode.Migrating)
+            && handOff.SurvivorFor(Key) is null)
+        {
+            // Gone for a reason nobody else answers for (a failed state write, a duplicate or unresponsive activation, a
+            // directory failure): nothing would activate it again before its reminder, and a schedule firing every
+            // second would miss an hour. A poke in a second does, wherever it lands; if another activation lives on,
+            // the poke is only one call. (Migration registers the schedule where it lands; a stopping silo hands over.)
+            LogDeactivated(logger, Key, reason.ReasonCode.ToString(), reason.Description);
+            ticker.PokeSoon(Key);
         }
 
         return Task.CompletedTask;
@@ -628,7 +645,7 @@ public sealed partial class ScheduleGrain(
         try
         {
             var started = instruments.Timestamp();
-            await state.WriteStateAsync();
+            await Timed("state write", state.WriteStateAsync());
             instruments.ClaimWritten(started);
             if (Definition is null)
             {
@@ -687,11 +704,51 @@ public sealed partial class ScheduleGrain(
 
         // Bounded while history is down: past OutboxCap rows the outbox spills to chunk grains (HistoryOutbox).
         var pending = state.State.Outbox.Count;
-        if (await History.HistoryOutbox.FlushAsync(
-                GrainFactory, Key, state.State, _options.OutboxCap, _options.HistoryKeepPerSchedule, WriteStateAsync, row => instruments.RunRecorded(row))
+        if (await Timed("history append", History.HistoryOutbox.FlushAsync(
+                GrainFactory, Key, state.State, _options.OutboxCap, _options.HistoryKeepPerSchedule, WriteStateAsync, row => instruments.RunRecorded(row)))
             is { } failure)
         {
             LogHistoryAppendFailed(logger, failure, Key, pending);
+        }
+    }
+
+    /// <summary>
+    /// Awaits a call the schedule's turn depends on, and warns when it held the turn longer than <see cref="SlowStep"/>:
+    /// a schedule waiting on storage, history or another silo fires nothing meanwhile, and the warning names the wait.
+    /// </summary>
+    private async Task Timed(string step, Task call)
+    {
+        var started = infrastructureTime.GetTimestamp();
+        try
+        {
+            await call;
+        }
+        finally
+        {
+            WarnIfSlow(step, started);
+        }
+    }
+
+    /// <inheritdoc cref="Timed(string, Task)"/>
+    private async Task<T> Timed<T>(string step, Task<T> call)
+    {
+        var started = infrastructureTime.GetTimestamp();
+        try
+        {
+            return await call;
+        }
+        finally
+        {
+            WarnIfSlow(step, started);
+        }
+    }
+
+    private void WarnIfSlow(string step, long started)
+    {
+        var took = infrastructureTime.GetElapsedTime(started);
+        if (took >= SlowStep)
+        {
+            LogSlowStep(logger, Key, step, took.TotalMilliseconds);
         }
     }
 }

@@ -102,6 +102,17 @@ public sealed partial class SchedulerTickService(
     public void Remove(string key) => index.Remove(key);
 
     /// <summary>
+    /// Pokes a schedule again shortly (<see cref="RetryAfterFailure"/>) even though it has no entry here: its activation
+    /// went for a reason that leaves nothing else to wake it (see <c>ScheduleGrain.OnDeactivateAsync</c>).
+    /// </summary>
+    public void PokeSoon(string key)
+    {
+        var at = clock.GetUtcNow() + RetryAfterFailure;
+        index.SetRetry(key, at);
+        WakeIfEarlier(at);
+    }
+
+    /// <summary>
     /// One tick: pokes every grain due at the scheduler clock's now, or within <see cref="SchedulerOptions.ArmAhead"/>
     /// (those claim their occurrence now and the dispatcher starts it on time), and waits for their answers.
     /// </summary>

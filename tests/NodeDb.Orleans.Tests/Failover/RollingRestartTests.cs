@@ -16,8 +16,9 @@ public sealed class RollingRestartTests(AzuriteFixture azurite, ITestOutputHelpe
     [Fact]
     public async Task A_rolling_restart_with_sigterm_loses_skips_and_doubles_nothing()
     {
-        await using var cluster = await AzureProcessCluster.StartAsync(await azurite.EnsureStartedAsync(), silos: 3);
+        await using var cluster = await AzureProcessCluster.StartAsync(await azurite.EnsureStartedAsync(), silos: 3, Environment.GetEnvironmentVariable("NODEDB_RR_ARGS")?.Split(" | "));
         await using var client = await ClusterClient.ConnectAsync(cluster);
+        output.WriteLine($"extra silo arguments: {Environment.GetEnvironmentVariable("NODEDB_RR_ARGS")}");
         var tenant = "rr" + Guid.NewGuid().ToString("N")[..8];
         var names = FailoverSteps.Names(9);
         await FailoverSteps.StartAsync(client.Client, tenant, names, MissedPolicy.Skip);
@@ -36,12 +37,26 @@ public sealed class RollingRestartTests(AzuriteFixture azurite, ITestOutputHelpe
 
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
         var settled = await Schedules.StopAndSettleAsync(client.Client, tenant, names);
+
+        // Kept for a failure's diagnosis, before anything is asserted.
+        var silosNow = cluster.Silos.OfType<SiloProcess>().Select(s => s.Output).ToList();
+        for (var i = 0; i < logs.Count + silosNow.Count; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"rr-log-{i}.txt"), i < logs.Count ? logs[i] : silosNow[i - logs.Count], TestContext.Current.CancellationToken);
+        }
+
         foreach (var name in names)
         {
             var history = await Schedules.HistoryAsync(client.Client, tenant, name);
             var accounting = OccurrenceAccounting.Check(name, history,
                 OccurrenceAccounting.ReadEffects(cluster.TenantDatabase(tenant), name), settled[name].LastFired!.Value);
             output.WriteLine(accounting.ToString());
+            var troubled = history.Any(r => r.Status is not (RunStatus.Succeeded or RunStatus.Cancelled));
+            foreach (var row in history.Where(r => troubled || r.Status != RunStatus.Succeeded).OrderBy(r => r.ScheduledAt))
+            {
+                output.WriteLine($"  {row.RunId} {row.Status} scheduled {row.ScheduledAt:HH:mm:ss.fff} started {row.StartedAt:HH:mm:ss.fff} on {row.Silo}: {row.Reason}");
+            }
+
             Assert.Empty(accounting.Problems);
             Assert.Equal(0, accounting.Missed);
             Assert.Equal(0, accounting.Interrupted);
@@ -53,12 +68,8 @@ public sealed class RollingRestartTests(AzuriteFixture azurite, ITestOutputHelpe
 
         // Each stop handed its schedules over, and no run of the deploy went through the failure path: nobody had to
         // settle an orphan from the ledger (what a stop without the hand-off leaves behind for its armed runs).
-        logs.AddRange(cluster.Silos.OfType<SiloProcess>().Select(s => s.Output));
+        logs.AddRange(silosNow);
         Assert.All(logs.Take(3), log => Assert.Contains("Shutdown: handed", log, StringComparison.Ordinal));
-        for (var i = 0; i < logs.Count; i++)
-        {
-            await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"rr-log-{i}.txt"), logs[i], TestContext.Current.CancellationToken);
-        }
 
         var orphans = logs.SelectMany(log => log.Split('\n')).Where(line => line.Contains("Orphaned run", StringComparison.Ordinal)).ToList();
         Assert.True(orphans.Count == 0, "runs settled from the ledger during the deploy:\n" + string.Join('\n', orphans.Take(20)));

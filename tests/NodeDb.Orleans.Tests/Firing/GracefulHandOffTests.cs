@@ -21,15 +21,16 @@ public sealed class GracefulHandOffTests
     [Fact]
     public async Task An_armed_run_moves_to_the_survivor_and_starts_there_at_its_instant()
     {
+        // Armed 3 s ahead, beyond the keep window of 1 s: the run moves with its schedule.
         await using var cluster = await SchedulerCluster.StartAsync(
-            silos: 2, configure: o => o.ArmAhead = TimeSpan.FromSeconds(1), storage: SchedulerCluster.SqliteStorage);
+            silos: 2, configure: o => o.ArmAhead = TimeSpan.FromSeconds(3), storage: SchedulerCluster.SqliteStorage);
         var names = Enumerable.Range(0, 6).Select(i => $"h{i}").ToList();
         foreach (var name in names)
         {
             await cluster.CreateAsync("t1", name, "0 * * * *");
         }
 
-        cluster.Time.Advance(Hour - cluster.Time.GetUtcNow() - TimeSpan.FromSeconds(1)); // 12:59:59: each arms 13:00
+        cluster.Time.Advance(Hour - cluster.Time.GetUtcNow() - TimeSpan.FromSeconds(3)); // 12:59:57: each arms 13:00
         await cluster.TickAsync();
         var (stopping, survivor) = BusiestFirst(cluster);
         var armedThere = Services(cluster, stopping).GetRequiredService<JobDispatcher>().Armed;
@@ -47,7 +48,7 @@ public sealed class GracefulHandOffTests
         Assert.Equal(names.Count, survivorServices.GetRequiredService<JobDispatcher>().Armed);
         Assert.Empty(cluster.Scripted.Requests);
 
-        cluster.Time.Advance(TimeSpan.FromSeconds(1)); // 13:00:00
+        cluster.Time.Advance(TimeSpan.FromSeconds(3)); // 13:00:00
         await Until.TrueAsync(() => Task.FromResult(cluster.Scripted.Requests.Count == names.Count), TimeSpan.FromSeconds(20));
         await cluster.DrainAsync();
         var survivorName = survivor.SiloAddress.ToParsableString();
@@ -62,6 +63,58 @@ public sealed class GracefulHandOffTests
         }
 
         // Nothing went through the failure path: no run had to be settled from the ledger.
+        Assert.Empty(cluster.Scripted.Probes);
+    }
+
+    [Fact]
+    public async Task A_run_armed_within_the_keep_window_starts_on_the_stopping_silo_at_its_instant()
+    {
+        // Moving a run costs a state write and an activation on the survivor; one due sooner than that would start late
+        // there. Within Scheduler:ShutdownKeepWindow (1 s) it stays, starts here during the drain, and reports to its
+        // schedule on the survivor.
+        await using var cluster = await SchedulerCluster.StartAsync(
+            silos: 2, configure: o => o.ArmAhead = TimeSpan.FromSeconds(3), storage: SchedulerCluster.SqliteStorage);
+        var names = Enumerable.Range(0, 6).Select(i => $"k{i}").ToList();
+        foreach (var name in names)
+        {
+            await cluster.CreateAsync("t1", name, "0 * * * *");
+        }
+
+        cluster.Time.Advance(Hour - cluster.Time.GetUtcNow() - TimeSpan.FromMilliseconds(600)); // 12:59:59.4
+        await cluster.TickAsync();
+        var (stopping, survivor) = BusiestFirst(cluster);
+        var stoppingDispatcher = Services(cluster, stopping).GetRequiredService<JobDispatcher>();
+        var keptThere = stoppingDispatcher.Armed;
+        Assert.True(keptThere > 0, "no schedule armed its run on the silo to be stopped");
+        var handOff = new TaskCompletionSource<HandOffReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Services(cluster, stopping).GetRequiredService<ShutdownHandOff>().Completed += r => handOff.TrySetResult(r);
+
+        var stop = cluster.Cluster.StopSiloAsync(stopping, TestContext.Current.CancellationToken);
+        var report = await handOff.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        // The schedules moved; their runs did not: still armed on the stopping silo, which is draining.
+        Assert.Equal(0, report.Failed);
+        Assert.Equal(keptThere, stoppingDispatcher.Armed);
+        var survivorServices = Services(cluster, survivor);
+        Assert.Equal(names.Count - keptThere, survivorServices.GetRequiredService<JobDispatcher>().Armed);
+        Assert.Empty(cluster.Scripted.Requests);
+
+        cluster.Time.Advance(TimeSpan.FromMilliseconds(600)); // 13:00:00
+        await stop;
+        await cluster.DrainAsync();
+        var stoppingName = stopping.SiloAddress.ToParsableString();
+        var ranThere = 0;
+        foreach (var name in names)
+        {
+            var row = Assert.Single(await cluster.HistoryAsync("t1", name));
+            Assert.Equal(RunStatus.Succeeded, row.Status);
+            Assert.Equal(Hour, row.StartedAt); // on its instant
+            ranThere += row.Silo == stoppingName ? 1 : 0;
+            Assert.Single(cluster.Scripted.RequestsOf("t1", name));
+            Assert.Empty((await cluster.Schedule("t1", name).GetStatusAsync())!.InFlight);
+        }
+
+        Assert.Equal(keptThere, ranThere);
         Assert.Empty(cluster.Scripted.Probes);
     }
 

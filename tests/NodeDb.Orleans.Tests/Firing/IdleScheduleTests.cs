@@ -63,6 +63,26 @@ public sealed class IdleScheduleTests
     }
 
     [Fact]
+    public async Task A_schedule_whose_activation_goes_for_another_reason_is_poked_again_and_fires_on_time()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1);
+        await cluster.CreateAsync("t1", "minutely", "* * * * *");
+        await cluster.AdvanceAsync(TimeSpan.Zero);
+        var key = ScheduleKey.Of("t1", "minutely");
+
+        // Not idle: what a failed state write, a duplicate activation or a directory failure does. Its tick-index entry
+        // goes with it, and nothing else would activate the schedule again before its hourly reminder.
+        await cluster.Internal.GetGrain<IScheduleGrain>(key).AsReference<global::Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle(TestContext.Current.CancellationToken);
+        await UntilAsync(async () => await ScheduleActivationsAsync(cluster) == 0, "the schedule's activation to go");
+        Assert.Contains(key, Index(cluster).Keys());
+
+        await cluster.AdvanceAsync(TimeSpan.FromSeconds(1)); // the poke a second later activates it, and it registers again
+        await cluster.AdvanceAsync(TimeSpan.FromSeconds(59));
+        // (12:00 ran at the create, 30 s into its minute.)
+        Assert.Single(cluster.Scripted.RequestsOf("t1", "minutely"), r => r.ScheduledAt == new DateTimeOffset(2026, 1, 5, 12, 1, 0, TimeSpan.Zero));
+    }
+
+    [Fact]
     public async Task A_dropped_schedule_leaves_no_index_entry()
     {
         await using var cluster = await SchedulerCluster.StartAsync(silos: 1);
