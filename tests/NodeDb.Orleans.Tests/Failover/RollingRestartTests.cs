@@ -16,6 +16,8 @@ public sealed class RollingRestartTests(AzuriteFixture azurite, ITestOutputHelpe
     [Fact]
     public async Task A_rolling_restart_with_sigterm_loses_skips_and_doubles_nothing()
     {
+        // NODEDB_RR_ARGS: more silo arguments for a diagnosis, separated by " | ", e.g.
+        // "--Logging:LogLevel:NodeDb | Debug | --Logging:Console:FormatterOptions:TimestampFormat | HH:mm:ss.fff ".
         await using var cluster = await AzureProcessCluster.StartAsync(await azurite.EnsureStartedAsync(), silos: 3, Environment.GetEnvironmentVariable("NODEDB_RR_ARGS")?.Split(" | "));
         await using var client = await ClusterClient.ConnectAsync(cluster);
         output.WriteLine($"extra silo arguments: {Environment.GetEnvironmentVariable("NODEDB_RR_ARGS")}");
