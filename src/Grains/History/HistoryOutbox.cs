@@ -46,13 +46,7 @@ public static class HistoryOutbox
             await DrainAsync(grains, scheduleKey, state, history, writeState, recorded);
             if (state.Outbox.Count > 0)
             {
-                var rows = state.Outbox.ToImmutableArray();
-                await AppendAsync(history, rows);
-                state.Outbox.RemoveRange(0, rows.Length);
-                foreach (var row in rows)
-                {
-                    recorded(row);
-                }
+                await AppendOutboxAsync(history, state.Outbox.ToImmutableArray(), () => state, recorded);
             }
         }
         catch (HistoryUnavailableException e)
@@ -68,6 +62,45 @@ public static class HistoryOutbox
         }
 
         return failure;
+    }
+
+    /// <summary>
+    /// Appends rows taken from the outbox and then takes exactly those rows out of the outbox of the state current by
+    /// then (by reference: rows added meanwhile stay; a state replaced meanwhile, by a drop or a create, keeps its own).
+    /// The caller's state write that follows persists the removal; a crash before it only repeats an idempotent append.
+    /// </summary>
+    /// <returns>The history failure that kept the rows back, or null when they reached history.</returns>
+    public static async Task<Exception?> TryAppendOutboxAsync(
+        IGrainFactory grains, ImmutableArray<RunRecord> rows, Func<ScheduleState> current, Action<RunRecord> recorded)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(recorded);
+        if (rows.IsDefaultOrEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            await AppendOutboxAsync(grains.GetGrain<IJobHistoryGrain>(rows[0].Tenant), rows, current, recorded);
+            return null;
+        }
+        catch (HistoryUnavailableException e)
+        {
+            return e.InnerException;
+        }
+    }
+
+    private static async Task AppendOutboxAsync(IJobHistoryGrain history, ImmutableArray<RunRecord> rows, Func<ScheduleState> current, Action<RunRecord> recorded)
+    {
+        await AppendAsync(history, rows);
+        var sent = new HashSet<RunRecord>(rows, ReferenceEqualityComparer.Instance);
+        current().Outbox.RemoveAll(sent.Contains);
+        foreach (var row in rows)
+        {
+            recorded(row);
+        }
     }
 
     private static async Task DrainAsync(

@@ -107,6 +107,13 @@ public sealed class SchedulerOptions
     /// <summary>History rows older than this are deleted. Defaults to 30 days.</summary>
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How long a schedule's turn waits for its history append before letting it finish in the background: history
+    /// slower than this (a busy tenant, a history grain moving off a stopping silo) no longer delays the schedule's next
+    /// occurrence. The rows stay in the schedule's state until history has them. Defaults to 200 ms.
+    /// </summary>
+    public TimeSpan HistoryWait { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>How long shutdown waits for runs in flight before cancelling them. Defaults to 10 s.</summary>
     public TimeSpan ShutdownDrain { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -158,6 +165,7 @@ public sealed class SchedulerOptions
         Require(OutboxCap >= 1, $"OutboxCap = {OutboxCap} must be at least 1.");
         Require(ShutdownHandOff >= TimeSpan.Zero && ShutdownHandOff <= TimeSpan.FromMinutes(5), $"ShutdownHandOff = {ShutdownHandOff} must be between 0 and 5 minutes.");
         Require(ShutdownKeepWindow >= TimeSpan.Zero && ShutdownKeepWindow <= TimeSpan.FromSeconds(10), $"ShutdownKeepWindow = {ShutdownKeepWindow} must be between 0 and 10 s.");
+        Require(HistoryWait >= TimeSpan.Zero && HistoryWait <= TimeSpan.FromMinutes(1), $"HistoryWait = {HistoryWait} must be between 0 and 1 minute.");
         Require(HistoryRetention > TimeSpan.Zero, $"HistoryRetention = {HistoryRetention} must be positive.");
         Scheduling.ScheduleZone.Parse(DefaultTimeZone);
         Health.ShardRouting.Parse(Routing);

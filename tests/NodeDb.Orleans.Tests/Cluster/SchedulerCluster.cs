@@ -103,6 +103,9 @@ public sealed class SchedulerCluster : IAsyncDisposable
                 o.AutoTick = false;
                 // Fake-clock tests fire at the instant; arming ahead has its own tests (ArmAheadTests).
                 o.ArmAhead = TimeSpan.Zero;
+                // Exact tests read history right after the runs drain: a schedule waits for its append as it did before
+                // the background append existed (HistoryWaitTests covers the shipped 200 ms).
+                o.HistoryWait = TimeSpan.FromSeconds(60);
                 configure?.Invoke(o);
             });
             silo.AddTestSecurity();
