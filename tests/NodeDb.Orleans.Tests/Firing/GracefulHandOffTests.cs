@@ -22,16 +22,8 @@ public sealed class GracefulHandOffTests
     public async Task An_armed_run_moves_to_the_survivor_and_starts_there_at_its_instant()
     {
         // Armed 3 s ahead, beyond the keep window of 1 s: the run moves with its schedule.
-        await using var cluster = await SchedulerCluster.StartAsync(
-            silos: 2, configure: o => o.ArmAhead = TimeSpan.FromSeconds(3), storage: SchedulerCluster.SqliteStorage);
         var names = Enumerable.Range(0, 6).Select(i => $"h{i}").ToList();
-        foreach (var name in names)
-        {
-            await cluster.CreateAsync("t1", name, "0 * * * *");
-        }
-
-        cluster.Time.Advance(Hour - cluster.Time.GetUtcNow() - TimeSpan.FromSeconds(3)); // 12:59:57: each arms 13:00
-        await cluster.TickAsync();
+        await using var cluster = await StartArmedAsync(names, TimeSpan.FromSeconds(3)); // 12:59:57: each arms 13:00
         var (stopping, survivor) = BusiestFirst(cluster);
         var armedThere = Services(cluster, stopping).GetRequiredService<JobDispatcher>().Armed;
         Assert.True(armedThere > 0, "no schedule armed its run on the silo to be stopped");
@@ -72,16 +64,8 @@ public sealed class GracefulHandOffTests
         // Moving a run costs a state write and an activation on the survivor; one due sooner than that would start late
         // there. Within Scheduler:ShutdownKeepWindow (1 s) it stays, starts here during the drain, and reports to its
         // schedule on the survivor.
-        await using var cluster = await SchedulerCluster.StartAsync(
-            silos: 2, configure: o => o.ArmAhead = TimeSpan.FromSeconds(3), storage: SchedulerCluster.SqliteStorage);
         var names = Enumerable.Range(0, 6).Select(i => $"k{i}").ToList();
-        foreach (var name in names)
-        {
-            await cluster.CreateAsync("t1", name, "0 * * * *");
-        }
-
-        cluster.Time.Advance(Hour - cluster.Time.GetUtcNow() - TimeSpan.FromMilliseconds(600)); // 12:59:59.4
-        await cluster.TickAsync();
+        await using var cluster = await StartArmedAsync(names, TimeSpan.FromMilliseconds(600)); // 12:59:59.4
         var (stopping, survivor) = BusiestFirst(cluster);
         var stoppingDispatcher = Services(cluster, stopping).GetRequiredService<JobDispatcher>();
         var keptThere = stoppingDispatcher.Armed;
@@ -173,6 +157,21 @@ public sealed class GracefulHandOffTests
         Assert.Equal(survivor.SiloAddress.ToParsableString(), row.Silo);
         Assert.Single(cluster.Scripted.Requests, r => r.RunId == runId);
         Assert.Empty(cluster.Scripted.Probes);
+    }
+
+    /// <summary>Two silos and hourly schedules in tenant t1, each armed for 13:00 by a tick <paramref name="before"/> it (ArmAhead 3 s).</summary>
+    private static async Task<SchedulerCluster> StartArmedAsync(List<string> names, TimeSpan before)
+    {
+        var cluster = await SchedulerCluster.StartAsync(
+            silos: 2, configure: o => o.ArmAhead = TimeSpan.FromSeconds(3), storage: SchedulerCluster.SqliteStorage);
+        foreach (var name in names)
+        {
+            await cluster.CreateAsync("t1", name, "0 * * * *");
+        }
+
+        cluster.Time.Advance(Hour - cluster.Time.GetUtcNow() - before);
+        await cluster.TickAsync();
+        return cluster;
     }
 
     private static IServiceProvider Services(SchedulerCluster cluster, InProcessSiloHandle silo) =>
