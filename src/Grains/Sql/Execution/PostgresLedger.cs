@@ -19,6 +19,9 @@ internal sealed class PostgresLedger
     /// <summary>The schedule name of the row the ledger probe tries to insert, and always rolls back.</summary>
     public const string ProbeSchedule = "nodedb-probe";
 
+    /// <summary>The name of the one column <see cref="RecordCommand"/> returns.</summary>
+    public const string RecordedColumn = "nodedb_recorded";
+
     public PostgresLedger(string key) => _key = Encoding.UTF8.GetBytes(key);
 
     /// <summary>
@@ -27,7 +30,7 @@ internal sealed class PostgresLedger
     /// </summary>
     public NpgsqlBatchCommand RecordCommand(string runId, string schedule, DateTimeOffset at)
     {
-        var command = new NpgsqlBatchCommand("SELECT nodedb.record_run($1, $2, $3, $4)");
+        var command = new NpgsqlBatchCommand("SELECT nodedb.record_run($1, $2, $3, $4) AS " + RecordedColumn);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });

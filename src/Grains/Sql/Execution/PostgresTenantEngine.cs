@@ -29,6 +29,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     private readonly ConcurrentDictionary<string, NpgsqlDataSource> _sources = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _ledgerReady = new(StringComparer.Ordinal);
     private readonly PostgresLedger? _sealed;
+    private readonly ConcurrentDictionary<string, PostgresTenantWriter> _writers = new(StringComparer.Ordinal);
 
     public PostgresTenantEngine(TenantDatabaseOptions options, IRunFaultInjector faults)
     {
@@ -42,49 +43,12 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     // PostgreSQL's wall is the tenant's login role (docs/operations.md), checked by the server when the body runs.
     public string? Refusal(Text.SqlBody body) => null;
 
-    /// <remarks>
-    /// Three round trips, however many settings the run takes: (1) one batch with the ledger row, the login's defaults
-    /// and the owner's settings (Npgsql sends the <c>BEGIN</c> with it); (2) one batch with the owner's role, the body's
-    /// statements and the second read of the login's defaults; (3) <c>COMMIT</c>. The ledger row stays a round trip of
-    /// its own, before the body, so a run id already committed never runs its body at all; the commit stays one too, so
-    /// a timeout can cancel the body but never a commit in flight.
-    /// </remarks>
-    public async Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken)
+    /// <summary>Queues the attempt for the tenant's group commit in this process (<see cref="PostgresTenantWriter"/>).</summary>
+    public Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken)
     {
-        var request = attempt.Request;
-        await using var connection = await Source(request.Tenant).OpenConnectionAsync(cancellationToken);
-        await EnsureLedgerAsync(request.Tenant, connection, cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // The ledger row goes first: a second activation running the same id blocks on its key until this
-        // transaction ends, then finds it committed (or absent after a rollback) instead of running twice.
-        var ledger = _sealed is not null
-            ? _sealed.RecordCommand(request.RunId, request.Schedule, attempt.Now)
-            : PlainLedgerCommand(request.RunId, request.Schedule, attempt.Now);
-        var (recorded, defaults) = await OpenRunAsync(connection, transaction, ledger, request.Tenant, request.Owner, request.RunId, request.Schedule, cancellationToken);
-        if (!recorded)
-        {
-            return AttemptResult.AlreadyCommitted;
-        }
-
-        var after = await RunBodyAsync(connection, transaction, RoleCommand(request.Tenant, request.Owner), attempt.Body, cancellationToken);
-        PostgresLoginDefaults.CheckUnchanged(defaults, after);
-        _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, attempt.Number);
-
-        // Not cancellable: a timeout that fires during COMMIT would leave us unsure whether it committed. If the
-        // connection drops while the answer is on its way, the outcome is unknown and the runner asks the ledger.
-        try
-        {
-            await transaction.CommitAsync(CancellationToken.None);
-            _faults.OnSeam(RunSeam.AfterCommit, request, attempt.Number);
-        }
-        catch (Exception e) when (e is not PostgresException && (e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException))
-        {
-            // A PostgresException is the server refusing the commit: that one is certain, and not caught here.
-            throw new CommitOutcomeUnknownException(e);
-        }
-
-        return AttemptResult.Committed;
+        var tenant = attempt.Request.Tenant;
+        var writer = _writers.GetOrAdd(tenant, static (t, self) => new PostgresTenantWriter(self, t, self._faults), this);
+        return writer.RunAsync(attempt, cancellationToken);
     }
 
     /// <remarks>
@@ -223,6 +187,85 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
                 $"Tenant '{tenant}' has no PostgreSQL connection: add it to {nameof(TenantDatabaseOptions.PostgresConnections)} or set {nameof(TenantDatabaseOptions.PostgresConnectionTemplate)}.");
     }
 
+    /// <summary>Opens a pooled connection to the tenant's database, its plain ledger created when that is the one in use.</summary>
+    internal async Task<NpgsqlConnection> OpenAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await EnsureLedgerAsync(tenant, connection, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The first round trip of an attempt in a group (<see cref="PostgresTenantWriter"/>): <paramref name="opening"/> (the
+    /// transaction's <c>BEGIN</c>, or the previous attempt's savepoint settled), the attempt's savepoint, the reset of what
+    /// an earlier body of the group may have left in the session, the ledger row, the login's defaults and the owner's
+    /// settings. Returns whether the ledger row was inserted, and the defaults.
+    /// </summary>
+    /// <remarks>
+    /// <para>What the reset covers: every setting (<c>RESET ALL</c>: <c>SET</c>, <c>SET LOCAL</c>, <c>set_config</c> of the
+    /// earlier body, <c>search_path</c> above all), the role (<c>RESET ROLE</c>, which <c>RESET ALL</c> leaves), temporary
+    /// tables (<c>DISCARD TEMP</c>) and session-level advisory locks. Transaction-level advisory locks and row locks stay
+    /// held to the group's COMMIT: the group's attempts run one after another in one session, so they never wait for each
+    /// other, and other sessions wait for the group as they would for each run.</para>
+    /// <para>Prepared once per physical connection, like the lone run's first batch.</para>
+    /// </remarks>
+    internal async Task<(bool Recorded, string Defaults)> OpenGroupedRunAsync(
+        NpgsqlConnection connection, List<string> opening, string savepoint, RunAttempt attempt, CancellationToken cancellationToken)
+    {
+        var request = attempt.Request;
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var command in opening)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(command));
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + savepoint));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("RESET ALL"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("RESET ROLE"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD TEMP"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_catalog.pg_advisory_unlock_all()"));
+        batch.BatchCommands.Add(_sealed is not null
+            ? _sealed.RecordCommand(request.RunId, request.Schedule, attempt.Now)
+            : PlainLedgerCommand(request.RunId, request.Schedule, attempt.Now));
+        batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand());
+        batch.BatchCommands.Add(SettingsCommand(request.Tenant, request.Owner, request.RunId, request.Schedule));
+        try
+        {
+            await batch.PrepareAsync(cancellationToken);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            bool? recorded = null;
+            string? defaults = null;
+            do
+            {
+                // Found by column name: the batch's commands without rows may or may not count as result sets.
+                if (reader.FieldCount == 1 && reader.GetName(0) == PostgresLedger.RecordedColumn)
+                {
+                    // Its one row says whether this transaction inserted the run id (no row: it was already there).
+                    recorded = await reader.ReadAsync(cancellationToken) && reader.GetBoolean(0);
+                }
+                else if (reader.FieldCount == 1 && reader.GetName(0) == PostgresLoginDefaults.Column)
+                {
+                    defaults = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : "";
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+
+            return (recorded ?? throw new InvalidOperationException("The ledger command returned no result."), defaults ?? "");
+        }
+        catch (PostgresException e) when (_sealed is not null && PostgresLedger.NotSetUp(e) is { } notSetUp)
+        {
+            throw notSetUp;
+        }
+    }
+
     /// <summary>
     /// One round trip before any tenant SQL: the ledger row (when given), the login's defaults, then the owner's
     /// transaction-local settings. Returns whether the ledger row was inserted, and the defaults.
@@ -243,13 +286,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         }
 
         batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand());
-        var settings = new NpgsqlBatchCommand(
-            "SELECT pg_catalog.set_config('nodedb.owner', $1, true), pg_catalog.set_config('nodedb.tenant', $2, true), pg_catalog.set_config('nodedb.run_id', $3, true), pg_catalog.set_config('nodedb.schedule', $4, true)");
-        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
-        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenant });
-        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
-        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
-        batch.BatchCommands.Add(settings);
+        batch.BatchCommands.Add(SettingsCommand(tenant, owner, runId, schedule));
         try
         {
             await batch.PrepareAsync(cancellationToken);
@@ -278,8 +315,20 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         }
     }
 
+    /// <summary>The owner's transaction-local settings (<c>nodedb.owner</c>, <c>.tenant</c>, <c>.run_id</c>, <c>.schedule</c>).</summary>
+    private static NpgsqlBatchCommand SettingsCommand(string tenant, string owner, string runId, string schedule)
+    {
+        var settings = new NpgsqlBatchCommand(
+            "SELECT pg_catalog.set_config('nodedb.owner', $1, true), pg_catalog.set_config('nodedb.tenant', $2, true), pg_catalog.set_config('nodedb.run_id', $3, true), pg_catalog.set_config('nodedb.schedule', $4, true)");
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenant });
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
+        settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
+        return settings;
+    }
+
     /// <summary><c>SET LOCAL ROLE</c> for the owner when <see cref="TenantDatabaseOptions.PostgresRoleTemplate"/> is set, else null.</summary>
-    private NpgsqlBatchCommand? RoleCommand(string tenant, string owner)
+    internal NpgsqlBatchCommand? RoleCommand(string tenant, string owner)
     {
         if (_options.PostgresRoleTemplate is not { } template)
         {
@@ -296,8 +345,8 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     /// Returns those defaults. A statement's error names it; the server skips the rest of the batch and the transaction
     /// is aborted, so nothing of the body, nor its ledger row, commits.
     /// </summary>
-    private static async Task<string?> RunBodyAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatchCommand? role, Text.SqlBody body, CancellationToken cancellationToken)
+    internal static async Task<string?> RunBodyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, NpgsqlBatchCommand? role, Text.SqlBody body, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
         if (role is not null)
@@ -347,7 +396,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     private static NpgsqlBatchCommand PlainLedgerCommand(string runId, string schedule, DateTimeOffset at)
     {
         var command = new NpgsqlBatchCommand(
-            "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO NOTHING RETURNING true");
+            "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO NOTHING RETURNING true AS " + PostgresLedger.RecordedColumn);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
