@@ -7,7 +7,7 @@ using OpenTelemetry.Trace;
 namespace NodeDb.Orleans.Tests.Sql;
 
 /// <summary>The runner contract on PostgreSQL (a database and a login role per tenant, the sealed ledger), plus PL/pgSQL bodies.</summary>
-public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
+public sealed partial class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
 {
     private string Database => "nodedb_" + Tenant;
 
