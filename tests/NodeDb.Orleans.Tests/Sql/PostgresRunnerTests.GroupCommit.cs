@@ -166,6 +166,25 @@ public sealed partial class PostgresRunnerTests
         await block.ReleaseAsync();
     }
 
+    [Fact]
+    public async Task A_body_that_sets_constraint_timing_runs_in_a_transaction_of_its_own()
+    {
+        var host = await GroupHostAsync();
+        await pg.ExecuteAsync(Database, $"CREATE TABLE deferred(k int UNIQUE DEFERRABLE INITIALLY DEFERRED); ALTER TABLE deferred OWNER TO {PostgresFixture.TenantRole(Tenant)};");
+        await using var block = await BlockAsync(host);
+
+        // The second body relies on its constraint's own timing (deferred): a duplicate it removes before the end is fine.
+        var outcomes = await Task.WhenAll(
+            host.Runner.RunAsync(Request("r-s-1", $"BEGIN {Record("r-s-1")} SET CONSTRAINTS ALL IMMEDIATE; END", retries: 0), Ct),
+            host.Runner.RunAsync(Request("r-s-2", $"BEGIN {Record("r-s-2")} INSERT INTO deferred VALUES (1); INSERT INTO deferred VALUES (1); DELETE FROM deferred; END", retries: 0), Ct),
+            host.Runner.RunAsync(Request("r-s-3", $"BEGIN {Record("r-s-3")} END", retries: 0), Ct)).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.All(outcomes, o => Assert.Equal(RunStatus.Succeeded, o.Status));
+        Assert.Equal(1L, await pg.ScalarAsync(Database, "SELECT count(DISTINCT tx) FROM txs WHERE run IN ('r-s-2', 'r-s-3')"));
+        Assert.Equal(0L, await pg.ScalarAsync(Database, "SELECT count(*) FROM txs a JOIN txs b ON a.tx = b.tx WHERE a.run = 'r-s-1' AND b.run <> 'r-s-1'"));
+        await block.ReleaseAsync();
+    }
+
     private static string Record(string run) => $"INSERT INTO public.txs VALUES ('{run}', pg_catalog.txid_current());";
 
     private async Task<RunnerHost> GroupHostAsync()

@@ -210,9 +210,11 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     /// settings. Returns whether the ledger row was inserted, and the defaults.
     /// </summary>
     /// <remarks>
-    /// <para>What the reset covers: every setting (<c>RESET ALL</c>: <c>SET</c>, <c>SET LOCAL</c>, <c>set_config</c> of the
-    /// earlier body, <c>search_path</c> above all), the role (<c>RESET ROLE</c>, which <c>RESET ALL</c> leaves), temporary
-    /// tables (<c>DISCARD TEMP</c>) and session-level advisory locks. Transaction-level advisory locks and row locks stay
+    /// <para>What the reset covers (what Npgsql's pool reset covers between lone runs, except prepared statements, which
+    /// it keeps too): every setting (<c>RESET ALL</c>: <c>SET</c>, <c>SET LOCAL</c>, <c>set_config</c> of the earlier
+    /// body, <c>search_path</c> above all), the role (<c>RESET ROLE</c>, which <c>RESET ALL</c> leaves), temporary tables
+    /// (<c>DISCARD TEMP</c>), cached sequence values (<c>currval</c>), open cursors, <c>LISTEN</c>s and session-level
+    /// advisory locks. Transaction-level advisory locks and row locks stay
     /// held to the group's COMMIT: the group's attempts run one after another in one session, so they never wait for each
     /// other, and other sessions wait for the group as they would for each run.</para>
     /// <para>Prepared once per physical connection, like the lone run's first batch.</para>
@@ -231,6 +233,9 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         batch.BatchCommands.Add(new NpgsqlBatchCommand("RESET ALL"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("RESET ROLE"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD TEMP"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD SEQUENCES"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("CLOSE ALL"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("UNLISTEN *"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_catalog.pg_advisory_unlock_all()"));
         batch.BatchCommands.Add(_sealed is not null
             ? _sealed.RecordCommand(request.RunId, request.Schedule, attempt.Now)

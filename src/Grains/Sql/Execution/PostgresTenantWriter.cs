@@ -26,7 +26,7 @@ namespace NodeDb.Orleans.Grains.Sql.Execution;
 /// hold every later run of the tenant behind it, so when every lane's current body has run for
 /// <see cref="LaneStall"/>, another lane starts on the queue, up to <see cref="MaxLanes"/>.</para>
 /// </remarks>
-internal sealed class PostgresTenantWriter
+internal sealed partial class PostgresTenantWriter
 {
     /// <summary>The most attempts one transaction takes; the rest wait for the next.</summary>
     public const int MaxBatch = 64;
@@ -149,22 +149,50 @@ internal sealed class PostgresTenantWriter
                 }
             }
 
-            var pending = batch;
-            try
+            // A body that changes how constraints are checked runs in a transaction of its own: SET CONSTRAINTS lasts to
+            // the COMMIT, and no reset brings back each constraint's own timing for the next run.
+            var group = new List<Job>(batch.Count);
+            foreach (var job in batch)
             {
-                while (pending.Count > 0)
+                if (RunsAlone(job.Attempt.Body))
                 {
-                    pending = await RunTransactionAsync(lane, pending);
+                    await RunAllAsync(lane, group);
+                    group = [];
+                    await RunAllAsync(lane, [job]);
+                }
+                else
+                {
+                    group.Add(job);
                 }
             }
-            catch (Exception e)
+
+            await RunAllAsync(lane, group);
+        }
+    }
+
+    /// <summary>True for a body that must not share its transaction: it changes constraint timing (<c>SET CONSTRAINTS</c>).</summary>
+    internal static bool RunsAlone(Text.SqlBody body) => SetConstraints().IsMatch(body.InnerText);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bSET\s+CONSTRAINTS\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex SetConstraints();
+
+    private async Task RunAllAsync(Lane lane, List<Job> jobs)
+    {
+        var pending = jobs;
+        try
+        {
+            while (pending.Count > 0)
             {
-                // Opening a connection failed: every attempt not yet settled fails with it (the runner retries the
-                // retryable ones).
-                foreach (var job in pending)
-                {
-                    Fail(job, e);
-                }
+                pending = await RunTransactionAsync(lane, pending);
+            }
+        }
+        catch (Exception e)
+        {
+            // Opening a connection failed: every attempt not yet settled fails with it (the runner retries the
+            // retryable ones).
+            foreach (var job in pending)
+            {
+                Fail(job, e);
             }
         }
     }
