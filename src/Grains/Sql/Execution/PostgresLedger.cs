@@ -38,6 +38,23 @@ internal sealed class PostgresLedger
         return command;
     }
 
+    /// <summary>The SQLSTATE of <see cref="RecordOrFailCommand"/> when the run id is already in the ledger (invalid_text_representation).</summary>
+    public const string AlreadyThereState = "22P02";
+
+    /// <summary>
+    /// Like <see cref="RecordCommand"/>, but a run id already in the ledger fails the command instead of returning false,
+    /// so that in a batch the server skips the body sent after it. The sealed ledger's function only answers false
+    /// (scripts/postgres/tenant-setup.sql, unchanged so that set-ups made before keep working), and plain SQL has no
+    /// RAISE: the failure is a cast of a text naming the run (<see cref="AlreadyThereState"/>), reached only then. It reads
+    /// the run id from the transaction-local <c>nodedb.run_id</c> setting, so the planner cannot fold it in advance.
+    /// </summary>
+    public NpgsqlBatchCommand RecordOrFailCommand(string runId, string schedule, DateTimeOffset at)
+    {
+        var command = RecordCommand(runId, schedule, at);
+        command.CommandText = "SELECT CASE WHEN nodedb.record_run($1, $2, $3, $4) THEN true ELSE ('nodedb: run ' || pg_catalog.current_setting('nodedb.run_id') || ' is already in the ledger')::integer::boolean END AS " + RecordedColumn;
+        return command;
+    }
+
     /// <summary>A clear error when <paramref name="e"/> says the ledger was never set up in the tenant's database, else null.</summary>
     public static NodeDbException? NotSetUp(PostgresException e) =>
         e.SqlState is PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.InvalidSchemaName ? NotSetUpError(e) : null;

@@ -204,72 +204,44 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     }
 
     /// <summary>
-    /// The first round trip of an attempt in a group (<see cref="PostgresTenantWriter"/>): <paramref name="opening"/> (the
-    /// transaction's <c>BEGIN</c>, or the previous attempt's savepoint settled), the attempt's savepoint, the reset of what
-    /// an earlier body of the group may have left in the session, the ledger row, the login's defaults and the owner's
-    /// settings. Returns whether the ledger row was inserted, and the defaults.
+    /// The commands that open an attempt inside a group (<see cref="PostgresTenantWriter"/>), after its savepoint: the reset
+    /// of what an earlier body of the group may have left in the session, the owner's settings, then the ledger row,
+    /// which fails the batch (<see cref="IsAlreadyInLedger"/>) when the run id is already there, so the body after it
+    /// never runs.
     /// </summary>
     /// <remarks>
-    /// <para>What the reset covers (what Npgsql's pool reset covers between lone runs, except prepared statements, which
-    /// it keeps too): every setting (<c>RESET ALL</c>: <c>SET</c>, <c>SET LOCAL</c>, <c>set_config</c> of the earlier
-    /// body, <c>search_path</c> above all), the role (<c>RESET ROLE</c>, which <c>RESET ALL</c> leaves), temporary tables
-    /// (<c>DISCARD TEMP</c>), cached sequence values (<c>currval</c>), open cursors, <c>LISTEN</c>s and session-level
-    /// advisory locks. Transaction-level advisory locks and row locks stay
-    /// held to the group's COMMIT: the group's attempts run one after another in one session, so they never wait for each
-    /// other, and other sessions wait for the group as they would for each run.</para>
-    /// <para>Prepared once per physical connection, like the lone run's first batch.</para>
+    /// <para>What the reset covers (what Npgsql's pool reset clears between lone runs on one connection; prepared
+    /// statements it keeps too): every setting (<c>RESET ALL</c>: <c>SET</c>, <c>SET LOCAL</c>, <c>set_config</c> of the
+    /// earlier body, <c>search_path</c> above all), the role (<c>RESET ROLE</c>, which <c>RESET ALL</c> leaves), temporary
+    /// tables (<c>DISCARD TEMP</c>), cached sequence values (<c>currval</c>), open cursors, <c>LISTEN</c>s and session-level
+    /// advisory locks.</para>
     /// </remarks>
-    internal async Task<(bool Recorded, string Defaults)> OpenGroupedRunAsync(
-        NpgsqlConnection connection, List<string> opening, string savepoint, RunAttempt attempt, CancellationToken cancellationToken)
+    internal List<NpgsqlBatchCommand> OpenGroupedRun(RunAttempt attempt, out NpgsqlBatchCommand ledger)
     {
         var request = attempt.Request;
-        await using var batch = new NpgsqlBatch(connection);
-        foreach (var command in opening)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(command));
-        }
-
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + savepoint));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("RESET ALL"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("RESET ROLE"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD TEMP"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD SEQUENCES"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("CLOSE ALL"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("UNLISTEN *"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_catalog.pg_advisory_unlock_all()"));
-        batch.BatchCommands.Add(_sealed is not null
-            ? _sealed.RecordCommand(request.RunId, request.Schedule, attempt.Now)
-            : PlainLedgerCommand(request.RunId, request.Schedule, attempt.Now));
-        batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand());
-        batch.BatchCommands.Add(SettingsCommand(request.Tenant, request.Owner, request.RunId, request.Schedule));
-        try
-        {
-            await batch.PrepareAsync(cancellationToken);
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            bool? recorded = null;
-            string? defaults = null;
-            do
-            {
-                // Found by column name: the batch's commands without rows may or may not count as result sets.
-                if (reader.FieldCount == 1 && reader.GetName(0) == PostgresLedger.RecordedColumn)
-                {
-                    // Its one row says whether this transaction inserted the run id (no row: it was already there).
-                    recorded = await reader.ReadAsync(cancellationToken) && reader.GetBoolean(0);
-                }
-                else if (reader.FieldCount == 1 && reader.GetName(0) == PostgresLoginDefaults.Column)
-                {
-                    defaults = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : "";
-                }
-            }
-            while (await reader.NextResultAsync(cancellationToken));
-
-            return (recorded ?? throw new InvalidOperationException("The ledger command returned no result."), defaults ?? "");
-        }
-        catch (PostgresException e) when (_sealed is not null && PostgresLedger.NotSetUp(e) is { } notSetUp)
-        {
-            throw notSetUp;
-        }
+        ledger = _sealed is not null
+            ? _sealed.RecordOrFailCommand(request.RunId, request.Schedule, attempt.Now)
+            : PlainLedgerOrFailCommand(request.RunId, request.Schedule, attempt.Now);
+        return
+        [
+            new("RESET ALL"),
+            new("RESET ROLE"),
+            new("DISCARD TEMP"),
+            new("DISCARD SEQUENCES"),
+            new("CLOSE ALL"),
+            new("UNLISTEN *"),
+            new("SELECT pg_catalog.pg_advisory_unlock_all()"),
+            SettingsCommand(request.Tenant, request.Owner, request.RunId, request.Schedule),
+            ledger,
+        ];
     }
+
+    /// <summary>True when <paramref name="e"/> is the ledger command of <see cref="OpenGroupedRun"/> finding its run id already there.</summary>
+    internal bool IsAlreadyInLedger(PostgresException e) =>
+        e.SqlState == (_sealed is not null ? PostgresLedger.AlreadyThereState : PostgresErrorCodes.UniqueViolation);
+
+    /// <summary>Maps an error of the sealed ledger's command to "run the set-up script" when the ledger is missing.</summary>
+    internal Exception LedgerError(PostgresException e) => _sealed is not null && PostgresLedger.NotSetUp(e) is { } notSetUp ? notSetUp : e;
 
     /// <summary>
     /// One round trip before any tenant SQL: the ledger row (when given), the login's defaults, then the owner's
@@ -321,7 +293,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     }
 
     /// <summary>The owner's transaction-local settings (<c>nodedb.owner</c>, <c>.tenant</c>, <c>.run_id</c>, <c>.schedule</c>).</summary>
-    private static NpgsqlBatchCommand SettingsCommand(string tenant, string owner, string runId, string schedule)
+    internal static NpgsqlBatchCommand SettingsCommand(string tenant, string owner, string runId, string schedule)
     {
         var settings = new NpgsqlBatchCommand(
             "SELECT pg_catalog.set_config('nodedb.owner', $1, true), pg_catalog.set_config('nodedb.tenant', $2, true), pg_catalog.set_config('nodedb.run_id', $3, true), pg_catalog.set_config('nodedb.schedule', $4, true)");
@@ -396,6 +368,16 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         {
             throw new StatementFailedException(i + 1, body.Statements.Count, body.Statements[i], e);
         }
+    }
+
+    /// <summary>The plain ledger's insert without <c>ON CONFLICT</c>: a run id already there fails it (unique violation).</summary>
+    private static NpgsqlBatchCommand PlainLedgerOrFailCommand(string runId, string schedule, DateTimeOffset at)
+    {
+        var command = new NpgsqlBatchCommand("INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($1, $2, $3)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
+        return command;
     }
 
     private static NpgsqlBatchCommand PlainLedgerCommand(string runId, string schedule, DateTimeOffset at)

@@ -116,13 +116,22 @@ internal sealed partial class PostgresTenantWriter
 
     private void CancelQueued(Job job)
     {
+        InFlight? batch;
         lock (_gate)
         {
             if (!job.Started)
             {
+                // Still queued: it never starts.
                 job.Result.TrySetCanceled(job.CancellationToken);
+                return;
             }
+
+            batch = job.InFlight;
         }
+
+        // In the batch on the wire and not finished: cancel the batch's running statement (any other attempt it stops
+        // runs again).
+        batch?.Cancel(job);
     }
 
     private async Task RunLaneAsync(Lane lane)
@@ -202,109 +211,289 @@ internal sealed partial class PostgresTenantWriter
     {
         await using var connection = await _engine.OpenAsync(_tenant, CancellationToken.None);
         var done = new List<(Job Job, AttemptResult Result)>();
-        var state = Settle.NotBegun;
-        for (var i = 0; i < jobs.Count; i++)
+        var rest = new Queue<Job>(jobs);
+        string? opening = "BEGIN";
+        while (rest.Count > 0)
         {
-            var job = jobs[i];
+            var sent = Start(lane, rest);
+            if (sent.Count == 0)
+            {
+                sent.Dispose();
+                break;
+            }
+
+            var step = await SendAsync(connection, opening, sent);
             lock (_gate)
+            {
+                lane.BodySince = null;
+                foreach (var job in sent)
+                {
+                    job.InFlight = null;
+                }
+            }
+
+            sent.Dispose();
+            opening = null;
+            done.AddRange(step.Done);
+            if (step.Broken is { } broken)
+            {
+                // Nothing of this transaction commits: the attempts that ran (and those not sent yet) run again in a new
+                // one, except any whose own check failed or that was cancelled.
+                await RollbackQuietlyAsync(connection);
+                foreach (var (job, error) in broken)
+                {
+                    Fail(job, error);
+                }
+
+                List<Job> again = [.. done.Select(d => d.Job).Where(j => !j.CancellationToken.IsCancellationRequested)];
+                if (step.Failed is { } stopped)
+                {
+                    if (stopped.Error is { } error)
+                    {
+                        Fail(stopped.Job, error);
+                    }
+                    else
+                    {
+                        again.Add(stopped.Job); // found in the ledger: it asks again in the new transaction
+                    }
+                }
+
+                return [.. again, .. step.Again, .. rest];
+            }
+
+            if (step.Failed is null && step.Again.Count > 0)
+            {
+                // Its statement was cancelled for another attempt's timeout: it runs again after the rollback to its savepoint.
+                opening = "ROLLBACK TO SAVEPOINT " + Savepoint;
+                rest = new Queue<Job>([.. step.Again, .. rest]);
+            }
+            else if (step.Failed is { } failed)
+            {
+                // The batch stopped at this attempt's error; the attempts after it go in the next batch, after the
+                // rollback to its savepoint.
+                if (failed.Error is { } error)
+                {
+                    Fail(failed.Job, error);
+                }
+                else
+                {
+                    done.Add((failed.Job, AttemptResult.AlreadyCommitted));
+                }
+
+                opening = "ROLLBACK TO SAVEPOINT " + Savepoint;
+                rest = new Queue<Job>([.. step.Again, .. rest]);
+            }
+        }
+
+        if (opening == "BEGIN")
+        {
+            return []; // every attempt was cancelled while it waited
+        }
+
+        return await CommitAsync(lane, connection, opening, done);
+    }
+
+    /// <summary>Takes the attempts still wanted from <paramref name="rest"/> for the next batch, marked started.</summary>
+    private InFlight Start(Lane lane, Queue<Job> rest)
+    {
+        var sent = new InFlight();
+        lock (_gate)
+        {
+            while (rest.TryDequeue(out var job))
             {
                 if (job.Result.Task.IsCompleted)
                 {
                     continue; // cancelled while it waited
                 }
 
+                if (job.CancellationToken.IsCancellationRequested)
+                {
+                    // Cancelled after it had started in a batch that stopped before its turn: it never runs again.
+                    job.Registration.Dispose();
+                    job.Result.TrySetCanceled(job.CancellationToken);
+                    continue;
+                }
+
                 job.Started = true;
-                lane.BodySince = job.Attempt.Time.GetTimestamp();
+                job.InFlight = sent;
+                job.Attempt.WaitedForWriter = job.Attempt.Time.GetElapsedTime(job.QueuedAt);
+                sent.Add(job);
             }
 
-            var opening = Opening(state);
+            if (sent.Count > 0)
+            {
+                lane.BodySince = sent[0].Attempt.Time.GetTimestamp();
+            }
+        }
+
+        return sent;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="sent"/> as one batch: <paramref name="opening"/>, then per attempt its savepoint, the reset,
+    /// settings and ledger row, its role and body, the login's defaults, and the release of its savepoint.
+    /// </summary>
+    private async Task<Step> SendAsync(NpgsqlConnection connection, string? opening, InFlight sent)
+    {
+        // Result columns named with a value no body can guess: a body's own result sets can never stand in for them.
+        var nonce = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        var owners = new Dictionary<NpgsqlBatchCommand, (int Job, int Statement)>(ReferenceEqualityComparer.Instance);
+        var ledgers = new HashSet<NpgsqlBatchCommand>(ReferenceEqualityComparer.Instance);
+        await using var batch = new NpgsqlBatch(connection);
+        if (opening is not null)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(opening));
+        }
+
+        batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand("nodedb_before_" + nonce));
+        for (var i = 0; i < sent.Count; i++)
+        {
+            var attempt = sent[i].Attempt;
+            void Add(NpgsqlBatchCommand command, int statement = -1)
+            {
+                batch.BatchCommands.Add(command);
+                owners[command] = (i, statement);
+            }
+
+            Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoint));
+            var opened = _engine.OpenGroupedRun(attempt, out var ledger);
+            foreach (var command in opened)
+            {
+                Add(command);
+            }
+
+            ledgers.Add(ledger);
+            if (_engine.RoleCommand(attempt.Request.Tenant, attempt.Request.Owner) is { } role)
+            {
+                Add(role);
+            }
+
+            if (attempt.Body.IsProcedural)
+            {
+                Add(new NpgsqlBatchCommand(PlPgSqlBlock.Build(attempt.Body)));
+            }
+            else
+            {
+                for (var s = 0; s < attempt.Body.Statements.Count; s++)
+                {
+                    Add(new NpgsqlBatchCommand(attempt.Body.Statements[s]), s);
+                }
+            }
+
+            Add(PostgresLoginDefaults.ReadCommand("nodedb_after_" + nonce + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + Savepoint));
+        }
+
+        // The attempts' spans: the batch is traced under the first one's.
+        Activity.Current = sent[0].Parent;
+        string? before = null;
+        var after = new string?[sent.Count];
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(sent.Token);
+            do
+            {
+                var name = reader.FieldCount == 1 ? reader.GetName(0) : "";
+                if (name == "nodedb_before_" + nonce)
+                {
+                    before = await reader.ReadAsync(sent.Token) ? reader.GetString(0) : "";
+                }
+                else if (name.StartsWith("nodedb_after_" + nonce + "_", StringComparison.Ordinal))
+                {
+                    // Attempt i ran to its last read; only its release is left.
+                    var i = int.Parse(name.AsSpan(("nodedb_after_" + nonce + "_").Length), System.Globalization.CultureInfo.InvariantCulture);
+                    after[i] = await reader.ReadAsync(sent.Token) && !reader.IsDBNull(0) ? reader.GetString(0) : null;
+                    sent.Finish(i);
+                }
+
+                // Anything else is a body's own result set, skipped unread.
+            }
+            while (await reader.NextResultAsync(sent.Token));
+        }
+        catch (Exception e) when (connection.FullState == ConnectionState.Open && (e as PostgresException ?? e.InnerException as PostgresException) is { BatchCommand: { } command } postgres && owners.TryGetValue(command, out var owner))
+        {
+            // The server stopped the batch at an attempt's command: those before it ran to their release.
+            Activity.Current = null;
+            var step = Checked(sent, before, after, owner.Job);
+            var job = sent[owner.Job];
+            Exception? error;
+            if (ledgers.Contains(command) && _engine.IsAlreadyInLedger(postgres))
+            {
+                error = null; // its run id committed before: it never ran its body
+            }
+            else if (ledgers.Contains(command))
+            {
+                error = _engine.LedgerError(postgres);
+            }
+            else if (e is OperationCanceledException or PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } && !job.CancellationToken.IsCancellationRequested)
+            {
+                // Cancelled for another attempt of the batch (its timeout fired after it had finished): this one runs again.
+                return step with { Again = [.. step.Again, job, .. sent.Skip(owner.Job + 1)] };
+            }
+            else if (owner.Statement >= 0 && e is PostgresException)
+            {
+                var statements = job.Attempt.Body.Statements;
+                error = new StatementFailedException(owner.Statement + 1, statements.Count, statements[owner.Statement], postgres);
+            }
+            else
+            {
+                error = e;
+            }
+
+            return step with { Failed = (job, error), Again = [.. step.Again, .. sent.Skip(owner.Job + 1)] };
+        }
+        catch (Exception e)
+        {
+            // The connection is gone, or the error names no attempt: none of the batch can be trusted to have run alone.
+            Activity.Current = null;
+            // The cancelled attempts end (that is what stopped it, most likely); with none, the first carries the error (a
+            // retryable one for a lost connection), so that a replay always has one attempt fewer.
+            List<(Job Job, Exception Error)> blamed = [.. sent.Where(j => j.CancellationToken.IsCancellationRequested).Select(j => (j, (Exception)new OperationCanceledException(j.CancellationToken)))];
+            if (blamed.Count == 0)
+            {
+                blamed.Add((sent[0], e));
+            }
+
+            return new Step([], null, [.. sent.Except(blamed.Select(b => b.Job))], [.. blamed]);
+        }
+
+        Activity.Current = null;
+        return Checked(sent, before, after, sent.Count);
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> attempts of <paramref name="sent"/> ran to their release: each must have left
+    /// the login's defaults as they were, and passes its seam. One that did not breaks the transaction (it was released).
+    /// </summary>
+    private Step Checked(InFlight sent, string? before, string?[] after, int count)
+    {
+        var done = new List<(Job Job, AttemptResult Result)>(count);
+        List<(Job, Exception)>? broken = null;
+        for (var i = 0; i < count; i++)
+        {
+            var job = sent[i];
             try
             {
-                done.Add((job, await RunOneAsync(connection, opening, job)));
-                state = Settle.Release;
-            }
-            catch (Exception e) when (connection.FullState == ConnectionState.Open && !OpeningFailed(e, opening))
-            {
-                // The server refused a statement of the attempt (or cancelled it), or its check failed: only its savepoint
-                // is aborted, and the next batch rolls back to it.
-                state = Settle.RollBack;
-                Fail(job, e);
+                PostgresLoginDefaults.CheckUnchanged(before ?? "", after[i]);
+                _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, job.Attempt.Request, job.Attempt.Number);
+                done.Add((job, AttemptResult.Committed));
             }
             catch (Exception e)
             {
-                // The connection is gone, or the previous savepoint could not be settled: nothing of this transaction
-                // commits. This attempt fails (it was running); what ran before it and what has not run yet run again.
-                Discard(connection);
-                Fail(job, e);
-                return [.. done.Select(d => d.Job), .. jobs.Skip(i + 1)];
-            }
-            finally
-            {
-                Activity.Current = null;
-                lock (_gate)
-                {
-                    lane.BodySince = null;
-                }
+                (broken ??= []).Add((job, e));
             }
         }
 
-        if (state == Settle.NotBegun)
-        {
-            return [];
-        }
-
-        return await CommitAsync(lane, connection, Opening(state), done);
+        return broken is null ? new Step(done, null, [], null) : new Step([], null, [.. done.Select(d => d.Job)], broken);
     }
 
-    /// <summary>True when the failed command of <paramref name="e"/> is one of <paramref name="opening"/> (the previous attempt's savepoint settled).</summary>
-    private static bool OpeningFailed(Exception e, List<string> opening)
-    {
-        var postgres = e as PostgresException ?? e.InnerException as PostgresException;
-
-        // No command named: an error of the attempt's own, as for a lone run.
-        return postgres?.BatchCommand is { } failed && opening.Contains(failed.CommandText);
-    }
-
-    /// <summary>The commands that open an attempt's batch: <c>BEGIN</c> for the first, else the previous attempt's savepoint settled.</summary>
-    private static List<string> Opening(Settle state) => state switch
-    {
-        Settle.NotBegun => ["BEGIN"],
-
-        // After a failure the savepoint stays (only ROLLBACK TO may run in an aborted transaction); the next SAVEPOINT
-        // of the same name nests inside it, empty, and COMMIT releases it with the rest.
-        Settle.RollBack => ["ROLLBACK TO SAVEPOINT " + Savepoint],
-        _ => ["RELEASE SAVEPOINT " + Savepoint],
-    };
-
-    private async Task<AttemptResult> RunOneAsync(NpgsqlConnection connection, List<string> opening, Job job)
-    {
-        var attempt = job.Attempt;
-        var request = attempt.Request;
-        var token = job.CancellationToken;
-        attempt.WaitedForWriter = attempt.Time.GetElapsedTime(job.QueuedAt);
-
-        // The attempt's span is the parent of its Npgsql command spans.
-        Activity.Current = job.Parent;
-        var (recorded, defaults) = await _engine.OpenGroupedRunAsync(connection, opening, Savepoint, attempt, token);
-        if (!recorded)
-        {
-            return AttemptResult.AlreadyCommitted;
-        }
-
-        var after = await PostgresTenantEngine.RunBodyAsync(connection, transaction: null, _engine.RoleCommand(request.Tenant, request.Owner), attempt.Body, token);
-        PostgresLoginDefaults.CheckUnchanged(defaults, after);
-        token.ThrowIfCancellationRequested();
-        _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, attempt.Number);
-        return AttemptResult.Committed;
-    }
-
-    private async Task<List<Job>> CommitAsync(Lane lane, NpgsqlConnection connection, List<string> closing, List<(Job Job, AttemptResult Result)> done)
+    private async Task<List<Job>> CommitAsync(Lane lane, NpgsqlConnection connection, string? closing, List<(Job Job, AttemptResult Result)> done)
     {
         await using (var batch = new NpgsqlBatch(connection))
         {
-            foreach (var command in closing)
+            if (closing is not null)
             {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(command));
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(closing));
             }
 
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
@@ -326,11 +515,7 @@ internal sealed partial class PostgresTenantWriter
 
                 foreach (var (job, _) in done)
                 {
-                    List<Job> alone = [job];
-                    while (alone.Count > 0)
-                    {
-                        alone = await RunTransactionAsync(lane, alone);
-                    }
+                    await RunAllAsync(lane, [job]);
                 }
 
                 return [];
@@ -379,7 +564,7 @@ internal sealed partial class PostgresTenantWriter
             await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
             await rollback.ExecuteNonQueryAsync(CancellationToken.None);
         }
-        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
         {
             Discard(connection);
         }
@@ -400,23 +585,43 @@ internal sealed partial class PostgresTenantWriter
         job.Result.TrySetException(e);
     }
 
-    /// <summary>How the next batch settles the previous attempt's savepoint.</summary>
-    private enum Settle
-    {
-        /// <summary>No attempt ran yet: the batch begins the transaction.</summary>
-        NotBegun,
-
-        /// <summary>The previous attempt succeeded: release its savepoint.</summary>
-        Release,
-
-        /// <summary>The previous attempt failed: roll back to its savepoint.</summary>
-        RollBack,
-    }
-
     private sealed class Lane
     {
-        /// <summary>When the lane's current attempt began, or null between attempts.</summary>
+        /// <summary>When the lane's current batch began, or null between batches.</summary>
         public long? BodySince { get; set; }
+    }
+
+    /// <summary>What one batch left: attempts that ran to their release, the one it stopped at, those to send again, and a broken transaction's verdicts.</summary>
+    private sealed record Step(List<(Job Job, AttemptResult Result)> Done, (Job Job, Exception? Error)? Failed, List<Job> Again, List<(Job, Exception)>? Broken);
+
+    /// <summary>The attempts of the batch on the wire, and the cancellation of its running statement.</summary>
+    private sealed class InFlight : List<Job>, IDisposable
+    {
+        private readonly CancellationTokenSource _cancel = new();
+        private int _finished;
+
+        public CancellationToken Token => _cancel.Token;
+
+        /// <summary>The first <paramref name="index"/> + 1 attempts have finished their part of the batch.</summary>
+        public void Finish(int index) => Volatile.Write(ref _finished, index + 1);
+
+        /// <summary>Cancels the batch's running statement, unless <paramref name="job"/>'s part is already over.</summary>
+        public void Cancel(Job job)
+        {
+            if (IndexOf(job) >= Volatile.Read(ref _finished))
+            {
+                try
+                {
+                    _cancel.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The batch ended meanwhile.
+                }
+            }
+        }
+
+        public void Dispose() => _cancel.Dispose();
     }
 
     private sealed class Job(RunAttempt attempt, CancellationToken cancellationToken)
@@ -431,6 +636,9 @@ internal sealed partial class PostgresTenantWriter
 
         /// <summary>Whether a lane has begun it; a cancellation before that completes it, after that cancels its statement.</summary>
         public bool Started { get; set; }
+
+        /// <summary>The batch it is in while that batch is on the wire.</summary>
+        public InFlight? InFlight { get; set; }
 
         /// <summary>The attempt's span, current when it queued: the parent of its Npgsql command spans.</summary>
         public Activity? Parent { get; } = Activity.Current;
