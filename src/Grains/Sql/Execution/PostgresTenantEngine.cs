@@ -128,7 +128,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (_, defaults) = await OpenRunAsync(connection, transaction, ledger: null, tenant, owner, runId: "", schedule: "", cancellationToken);
+        var defaults = await OpenAdHocAsync(connection, transaction, tenant, owner, cancellationToken);
         if (RoleCommand(tenant, owner) is { } role)
         {
             await using var switchRole = new NpgsqlBatch(connection, transaction) { BatchCommands = { role } };
@@ -244,52 +244,25 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     internal Exception LedgerError(PostgresException e) => _sealed is not null && PostgresLedger.NotSetUp(e) is { } notSetUp ? notSetUp : e;
 
     /// <summary>
-    /// One round trip before any tenant SQL: the ledger row (when given), the login's defaults, then the owner's
-    /// transaction-local settings. Returns whether the ledger row was inserted, and the defaults.
+    /// One round trip before ad-hoc SQL: the login's defaults, then the owner's transaction-local settings. Returns the
+    /// defaults. Prepared once per physical connection (its text never changes); tenant SQL is never prepared.
     /// </summary>
-    /// <remarks>
-    /// <para>The settings are transaction-local, so they end with the run and never leak through the pool.</para>
-    /// <para>Its text is the same for every run (only parameters differ), so it is prepared on each physical connection
-    /// once (Npgsql keeps prepared statements across pool returns) and the server parses and plans it only then.
-    /// Tenant SQL is never prepared: a body's plan must follow the tenant's own schema changes.</para>
-    /// </remarks>
-    private async Task<(bool Recorded, string Defaults)> OpenRunAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatchCommand? ledger, string tenant, string owner, string runId, string schedule, CancellationToken cancellationToken)
+    private static async Task<string> OpenAdHocAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string tenant, string owner, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
-        if (ledger is not null)
-        {
-            batch.BatchCommands.Add(ledger);
-        }
-
         batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand());
-        batch.BatchCommands.Add(SettingsCommand(tenant, owner, runId, schedule));
-        try
+        batch.BatchCommands.Add(SettingsCommand(tenant, owner, runId: "", schedule: ""));
+        await batch.PrepareAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var defaults = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : "";
+
+        // Read to the end, so an error of a later command surfaces here.
+        while (await reader.NextResultAsync(cancellationToken))
         {
-            await batch.PrepareAsync(cancellationToken);
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            var recorded = true;
-            if (ledger is not null)
-            {
-                // Its one row says whether this transaction inserted the run id (no row: it was already there).
-                recorded = await reader.ReadAsync(cancellationToken) && reader.GetBoolean(0);
-                await reader.NextResultAsync(cancellationToken);
-            }
-
-            var defaults = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : "";
-
-            // Read to the end, so an error of a later command surfaces here.
-            while (await reader.NextResultAsync(cancellationToken))
-            {
-            }
-
-            return (recorded, defaults);
         }
-        catch (PostgresException e) when (_sealed is not null && ledger is not null && PostgresLedger.NotSetUp(e) is { } notSetUp)
-        {
-            // A missing ledger function fails the preparation already, where no batch command is named.
-            throw notSetUp;
-        }
+
+        return defaults;
     }
 
     /// <summary>The owner's transaction-local settings (<c>nodedb.owner</c>, <c>.tenant</c>, <c>.run_id</c>, <c>.schedule</c>).</summary>
@@ -316,74 +289,10 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         return new NpgsqlBatchCommand("SET LOCAL ROLE " + QuoteIdentifier(role));
     }
 
-    /// <summary>
-    /// The body in one round trip: the owner's role (when switched), the body's statements (or its server-side <c>DO</c>
-    /// block), then the login's defaults again.
-    /// Returns those defaults. A statement's error names it; the server skips the rest of the batch and the transaction
-    /// is aborted, so nothing of the body, nor its ledger row, commits.
-    /// </summary>
-    internal static async Task<string?> RunBodyAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, NpgsqlBatchCommand? role, Text.SqlBody body, CancellationToken cancellationToken)
-    {
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        if (role is not null)
-        {
-            // The owner's role first: every statement of the body runs with only its rights.
-            batch.BatchCommands.Add(role);
-        }
-
-        var first = batch.BatchCommands.Count;
-        if (body.IsProcedural)
-        {
-            // One server-side block: its errors (a RAISE EXCEPTION's text above all) read best unwrapped.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(PlPgSqlBlock.Build(body)));
-        }
-        else
-        {
-            foreach (var statement in body.Statements)
-            {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
-            }
-        }
-
-        batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand());
-        try
-        {
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            string? after = null;
-            do
-            {
-                // The body's own result sets are skipped unread. The check is the batch's last command, so only the last
-                // result set counts: a body that names a column like it can never stand in for it (anything else there
-                // reads as null, which fails the comparison and the run).
-                after = reader.FieldCount == 1 && reader.GetName(0) == PostgresLoginDefaults.Column && await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0)
-                    ? reader.GetString(0)
-                    : null;
-            }
-            while (await reader.NextResultAsync(cancellationToken));
-
-            return after;
-        }
-        catch (PostgresException e) when (!body.IsProcedural && e.BatchCommand is { } failed && batch.BatchCommands.IndexOf(failed) - first is var i && i >= 0 && i < body.Statements.Count)
-        {
-            throw new StatementFailedException(i + 1, body.Statements.Count, body.Statements[i], e);
-        }
-    }
-
     /// <summary>The plain ledger's insert without <c>ON CONFLICT</c>: a run id already there fails it (unique violation).</summary>
     private static NpgsqlBatchCommand PlainLedgerOrFailCommand(string runId, string schedule, DateTimeOffset at)
     {
         var command = new NpgsqlBatchCommand("INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($1, $2, $3)");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
-        return command;
-    }
-
-    private static NpgsqlBatchCommand PlainLedgerCommand(string runId, string schedule, DateTimeOffset at)
-    {
-        var command = new NpgsqlBatchCommand(
-            "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO NOTHING RETURNING true AS " + PostgresLedger.RecordedColumn);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });

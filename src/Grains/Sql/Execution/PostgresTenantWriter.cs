@@ -5,26 +5,26 @@ using Npgsql;
 namespace NodeDb.Orleans.Grains.Sql.Execution;
 
 /// <summary>
-/// The group commit of one tenant's PostgreSQL runs in this process: attempts that are ready at the same time run one
-/// after another on one connection, in one transaction, each inside its own savepoint with its own ledger row, and one
-/// <c>COMMIT</c> (one WAL flush, one round trip) covers them all. Each attempt still commits or rolls back alone.
+/// The group commit of one tenant's PostgreSQL runs in this process: attempts that are ready at the same time go to the
+/// server in one batch on one connection, in one transaction, each inside its own savepoint with its own ledger row,
+/// and one <c>COMMIT</c> (one WAL flush) covers them all. Each attempt still commits or rolls back alone.
 /// </summary>
 /// <remarks>
-/// <para>Per attempt two round trips: (1) a prepared batch that settles the previous attempt's savepoint (releases it,
-/// or rolls back to it when it failed), opens the attempt's savepoint, resets what an earlier body of the group may have
-/// left in the session (<c>RESET ALL</c>, <c>RESET ROLE</c>, <c>DISCARD TEMP</c>, session advisory locks), inserts the
-/// ledger row, reads the login's defaults and sets the owner's settings; (2) the body's batch, as a lone run sends it
-/// (role, statements, the login's defaults again). A run id already in the ledger never sends (2). The group ends with
-/// one batch that settles the last savepoint and commits, never cancelled.</para>
-/// <para>A statement error or a cancellation (a timeout) aborts the attempt's savepoint only: the next batch rolls back
-/// to it and the group goes on. A refused <c>COMMIT</c> (a deferred constraint, a serialization failure) rolls back the
-/// whole group: its attempts run again, each in a transaction of its own, so only the guilty one fails. A connection
-/// lost before the <c>COMMIT</c> fails the attempt that was running; the others run again on a fresh connection. A
-/// connection lost during the <c>COMMIT</c> leaves every attempt of the group to the ledger
-/// (<see cref="CommitOutcomeUnknownException"/>).</para>
-/// <para>Lanes: one lane (one connection) runs a group at a time. A body that runs long (a lock wait, a slow query) would
-/// hold every later run of the tenant behind it, so when every lane's current body has run for
-/// <see cref="LaneStall"/>, another lane starts on the queue, up to <see cref="MaxLanes"/>.</para>
+/// <para>The batch: <c>BEGIN</c> and one read of the login's defaults, then per attempt <c>SAVEPOINT</c>, the reset of
+/// what an earlier body may have left in the session, the owner's settings, the ledger row (which fails on a run id
+/// already there, so its body never runs), the role, the body, the login's defaults again, <c>RELEASE</c>. Then one
+/// <c>COMMIT</c>, never cancelled: two round trips for the group, however many attempts and statements.</para>
+/// <para>The server stops a batch at the first error. The attempts before it ran to their release; the one it stopped
+/// at fails (or, stopped at its ledger row, is already committed); the rest go again in the next batch of the same
+/// transaction, after <c>ROLLBACK TO SAVEPOINT</c>. A timeout cancels the batch's running statement: when that was
+/// another attempt's, that attempt runs again. An attempt that changed the login's defaults (or whose fault seam
+/// fires) was released already, so the transaction is rolled back and the others run again in a new one. A refused
+/// <c>COMMIT</c> (a deferred constraint, a serialization failure) runs the group's attempts again, each in a
+/// transaction of its own. A connection lost before the <c>COMMIT</c> fails one attempt (retryable) and runs the rest
+/// again; lost during the <c>COMMIT</c>, it leaves every attempt to the ledger (<see cref="CommitOutcomeUnknownException"/>).</para>
+/// <para>Lanes: one lane (one connection) runs a group at a time. A body that runs long (a lock wait, a slow query)
+/// would hold every later run of the tenant behind it, so when every lane's batch has run for <see cref="LaneStall"/>,
+/// another lane starts on the queue, up to <see cref="MaxLanes"/>.</para>
 /// </remarks>
 internal sealed partial class PostgresTenantWriter
 {
