@@ -185,6 +185,34 @@ public sealed partial class PostgresRunnerTests
         await block.ReleaseAsync();
     }
 
+    [Fact]
+    public async Task A_body_that_changes_the_login_defaults_in_a_group_fails_and_the_others_commit_without_it()
+    {
+        var host = await GroupHostAsync();
+        await using var block = await BlockAsync(host);
+        var runs = new List<Task<JobOutcome>>();
+        for (var i = 0; i < 4; i++)
+        {
+            // Run 1 also forges a column like the runner's own check, which must not stand in for it.
+            var body = i == 1
+                ? $"BEGIN {Record("r-l-1")} ALTER ROLE CURRENT_USER SET search_path = public; SELECT '' AS nodedb_login_defaults; END"
+                : $"BEGIN {Record($"r-l-{i}")} END";
+            runs.Add(host.Runner.RunAsync(Request($"r-l-{i}", body, retries: 0), Ct));
+        }
+
+        var outcomes = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(RunStatus.Failed, outcomes[1].Status);
+        Assert.Contains("changed the login defaults", outcomes[1].Error, StringComparison.Ordinal);
+        Assert.All(outcomes.Where((_, i) => i != 1), o => Assert.Equal(RunStatus.Succeeded, o.Status));
+        Assert.All(outcomes, o => Assert.Equal(1, o.Attempt));
+        Assert.Equal(0, await CountLedgerRowsAsync("r-l-1"));
+        Assert.Equal(0L, await pg.ScalarAsync(Database, "SELECT count(*) FROM txs WHERE run = 'r-l-1'"));
+        Assert.Equal(3L, await pg.ScalarAsync(Database, "SELECT count(*) FROM txs"));
+        Assert.Equal(0L, await pg.ScalarAsync("postgres", $"SELECT count(*) FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = '{PostgresFixture.TenantRole(Tenant)}'"));
+        await block.ReleaseAsync();
+    }
+
     private static string Record(string run) => $"INSERT INTO public.txs VALUES ('{run}', pg_catalog.txid_current());";
 
     private async Task<RunnerHost> GroupHostAsync()

@@ -248,14 +248,8 @@ internal sealed partial class PostgresTenantWriter
                 List<Job> again = [.. done.Select(d => d.Job).Where(j => !j.CancellationToken.IsCancellationRequested)];
                 if (step.Failed is { } stopped)
                 {
-                    if (stopped.Error is { } error)
-                    {
-                        Fail(stopped.Job, error);
-                    }
-                    else
-                    {
-                        again.Add(stopped.Job); // found in the ledger: it asks again in the new transaction
-                    }
+                    // Its error (or its ledger answer) may come from the guilty attempt's work: it runs again too.
+                    again.Add(stopped.Job);
                 }
 
                 return [.. again, .. step.Again, .. rest];
@@ -468,7 +462,6 @@ internal sealed partial class PostgresTenantWriter
     private Step Checked(InFlight sent, string? before, string?[] after, int count)
     {
         var done = new List<(Job Job, AttemptResult Result)>(count);
-        List<(Job, Exception)>? broken = null;
         for (var i = 0; i < count; i++)
         {
             var job = sent[i];
@@ -480,11 +473,13 @@ internal sealed partial class PostgresTenantWriter
             }
             catch (Exception e)
             {
-                (broken ??= []).Add((job, e));
+                // The first that fails is the guilty one: the reads of the attempts after it see its change too, so they
+                // are not judged here but run again (as do those before it) in a new transaction.
+                return new Step([], null, [.. done.Select(d => d.Job), .. sent.Skip(i + 1).Take(count - i - 1)], [(job, e)]);
             }
         }
 
-        return broken is null ? new Step(done, null, [], null) : new Step([], null, [.. done.Select(d => d.Job)], broken);
+        return new Step(done, null, [], null);
     }
 
     private async Task<List<Job>> CommitAsync(Lane lane, NpgsqlConnection connection, string? closing, List<(Job Job, AttemptResult Result)> done)
