@@ -7,7 +7,7 @@ using OpenTelemetry.Trace;
 namespace NodeDb.Orleans.Tests.Sql;
 
 /// <summary>The runner contract on PostgreSQL (a database and a login role per tenant, the sealed ledger), plus PL/pgSQL bodies.</summary>
-public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
+public sealed partial class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
 {
     private string Database => "nodedb_" + Tenant;
 
@@ -50,11 +50,13 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
         var failed = Assert.Single(spans, s => s.GetTagItem(SchedulerTags.RunId) as string == "r-traced-fail" && s.OperationName == SchedulerActivities.AttemptSpanName);
         Assert.Equal("Failed", failed.GetTagItem(SchedulerTags.Outcome));
         Assert.Equal("P0001", failed.GetTagItem(SchedulerTags.ErrorType)); // PL/pgSQL's raise_exception
-        Assert.Contains(spans, s => s.ParentSpanId == failed.SpanId && s.Source.Name == "Npgsql" && s.Status == System.Diagnostics.ActivityStatusCode.Error);
+        // The batch that failed is the attempt's child. (Npgsql 10.0.3 was seen to leave the batch's span without error status
+        // when a later command than the first fails, as the body does in a run's batch; the SQLSTATE is on the attempt's span.)
+        Assert.Contains(spans, s => s.ParentSpanId == failed.SpanId && s.Source.Name == "Npgsql");
     }
 
     [Fact]
-    public async Task A_run_sends_two_batches_before_its_commit_however_many_statements_its_body_has()
+    public async Task A_run_sends_one_batch_before_its_commit_however_many_statements_its_body_has()
     {
         // Npgsql traces each command or batch it sends: one span per round trip to the server.
         var spans = new List<System.Diagnostics.Activity>();
@@ -73,13 +75,15 @@ public sealed class PostgresRunnerTests(PostgresFixture pg) : RunnerEngineTests
         Assert.Equal(SqlJobRunner.RecoveredReason, again.Reason);
         Assert.Equal(5, await CountEffectsAsync());
 
-        // Before: ledger, login defaults, settings, each statement, login defaults again: 5 and 7 round trips, then COMMIT.
+        // Before issue 15: ledger, login defaults, settings, each statement, login defaults again: 5 and 7 round trips, then
+        // COMMIT; then two batches. Now one batch carries the savepoint, reset, settings, ledger row, body and checks of a
+        // run (of every run of a group), and COMMIT follows under no attempt's span (it is the group's).
         var trips = spans
             .Where(s => s.OperationName == SchedulerActivities.AttemptSpanName)
             .Select(a => (Run: a.GetTagItem(SchedulerTags.RunId) as string, Trips: spans.Count(c => c.ParentSpanId == a.SpanId && c.Source.Name == "Npgsql")))
             .Where(a => a.Run is "r-trips-1" or "r-trips-3")
             .ToList();
-        Assert.Equal([("r-trips-1", 2), ("r-trips-3", 2), ("r-trips-1", 1)], trips);
+        Assert.Equal([("r-trips-1", 1), ("r-trips-3", 1), ("r-trips-1", 1)], trips);
     }
 
     [Fact]

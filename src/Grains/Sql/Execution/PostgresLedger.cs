@@ -19,6 +19,9 @@ internal sealed class PostgresLedger
     /// <summary>The schedule name of the row the ledger probe tries to insert, and always rolls back.</summary>
     public const string ProbeSchedule = "nodedb-probe";
 
+    /// <summary>The name of the one column <see cref="RecordCommand"/> returns.</summary>
+    public const string RecordedColumn = "nodedb_recorded";
+
     public PostgresLedger(string key) => _key = Encoding.UTF8.GetBytes(key);
 
     /// <summary>
@@ -27,11 +30,28 @@ internal sealed class PostgresLedger
     /// </summary>
     public NpgsqlBatchCommand RecordCommand(string runId, string schedule, DateTimeOffset at)
     {
-        var command = new NpgsqlBatchCommand("SELECT nodedb.record_run($1, $2, $3, $4)");
+        var command = new NpgsqlBatchCommand("SELECT nodedb.record_run($1, $2, $3, $4) AS " + RecordedColumn);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Mac("record" + Separator + runId + Separator + schedule) });
+        return command;
+    }
+
+    /// <summary>The SQLSTATE of <see cref="RecordOrFailCommand"/> when the run id is already in the ledger (invalid_text_representation).</summary>
+    public const string AlreadyThereState = "22P02";
+
+    /// <summary>
+    /// Like <see cref="RecordCommand"/>, but a run id already in the ledger fails the command instead of returning false,
+    /// so that in a batch the server skips the body sent after it. The sealed ledger's function only answers false
+    /// (scripts/postgres/tenant-setup.sql, unchanged so that set-ups made before keep working), and plain SQL has no
+    /// RAISE: the failure is a cast of a text naming the run (<see cref="AlreadyThereState"/>), reached only then. It reads
+    /// the run id from the transaction-local <c>nodedb.run_id</c> setting, so the planner cannot fold it in advance.
+    /// </summary>
+    public NpgsqlBatchCommand RecordOrFailCommand(string runId, string schedule, DateTimeOffset at)
+    {
+        var command = RecordCommand(runId, schedule, at);
+        command.CommandText = "SELECT CASE WHEN nodedb.record_run($1, $2, $3, $4) THEN true ELSE ('nodedb: run ' || pg_catalog.current_setting('nodedb.run_id') || ' is already in the ledger')::integer::boolean END AS " + RecordedColumn;
         return command;
     }
 

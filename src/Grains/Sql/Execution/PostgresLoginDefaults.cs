@@ -27,6 +27,9 @@ internal static class PostgresLoginDefaults
     /// </remarks>
     public static NpgsqlBatchCommand ReadCommand() => new(Query);
 
+    /// <summary>The same read, its column named <paramref name="column"/> (a group's reads carry a name no body can guess).</summary>
+    public static NpgsqlBatchCommand ReadCommand(string column) => new(Query.Replace("AS " + Column, "AS " + column, StringComparison.Ordinal));
+
     /// <summary>Throws when the defaults read after the tenant SQL differ from <paramref name="before"/>.</summary>
     public static void CheckUnchanged(string before, string? after)
     {

@@ -29,6 +29,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     private readonly ConcurrentDictionary<string, NpgsqlDataSource> _sources = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _ledgerReady = new(StringComparer.Ordinal);
     private readonly PostgresLedger? _sealed;
+    private readonly ConcurrentDictionary<string, PostgresTenantWriter> _writers = new(StringComparer.Ordinal);
 
     public PostgresTenantEngine(TenantDatabaseOptions options, IRunFaultInjector faults)
     {
@@ -42,49 +43,12 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     // PostgreSQL's wall is the tenant's login role (docs/operations.md), checked by the server when the body runs.
     public string? Refusal(Text.SqlBody body) => null;
 
-    /// <remarks>
-    /// Three round trips, however many settings the run takes: (1) one batch with the ledger row, the login's defaults
-    /// and the owner's settings (Npgsql sends the <c>BEGIN</c> with it); (2) one batch with the owner's role, the body's
-    /// statements and the second read of the login's defaults; (3) <c>COMMIT</c>. The ledger row stays a round trip of
-    /// its own, before the body, so a run id already committed never runs its body at all; the commit stays one too, so
-    /// a timeout can cancel the body but never a commit in flight.
-    /// </remarks>
-    public async Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken)
+    /// <summary>Queues the attempt for the tenant's group commit in this process (<see cref="PostgresTenantWriter"/>).</summary>
+    public Task<AttemptResult> RunAttemptAsync(RunAttempt attempt, CancellationToken cancellationToken)
     {
-        var request = attempt.Request;
-        await using var connection = await Source(request.Tenant).OpenConnectionAsync(cancellationToken);
-        await EnsureLedgerAsync(request.Tenant, connection, cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // The ledger row goes first: a second activation running the same id blocks on its key until this
-        // transaction ends, then finds it committed (or absent after a rollback) instead of running twice.
-        var ledger = _sealed is not null
-            ? _sealed.RecordCommand(request.RunId, request.Schedule, attempt.Now)
-            : PlainLedgerCommand(request.RunId, request.Schedule, attempt.Now);
-        var (recorded, defaults) = await OpenRunAsync(connection, transaction, ledger, request.Tenant, request.Owner, request.RunId, request.Schedule, cancellationToken);
-        if (!recorded)
-        {
-            return AttemptResult.AlreadyCommitted;
-        }
-
-        var after = await RunBodyAsync(connection, transaction, RoleCommand(request.Tenant, request.Owner), attempt.Body, cancellationToken);
-        PostgresLoginDefaults.CheckUnchanged(defaults, after);
-        _faults.OnSeam(RunSeam.AfterBodyBeforeCommit, request, attempt.Number);
-
-        // Not cancellable: a timeout that fires during COMMIT would leave us unsure whether it committed. If the
-        // connection drops while the answer is on its way, the outcome is unknown and the runner asks the ledger.
-        try
-        {
-            await transaction.CommitAsync(CancellationToken.None);
-            _faults.OnSeam(RunSeam.AfterCommit, request, attempt.Number);
-        }
-        catch (Exception e) when (e is not PostgresException && (e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException))
-        {
-            // A PostgresException is the server refusing the commit: that one is certain, and not caught here.
-            throw new CommitOutcomeUnknownException(e);
-        }
-
-        return AttemptResult.Committed;
+        var tenant = attempt.Request.Tenant;
+        var writer = _writers.GetOrAdd(tenant, static (t, self) => new PostgresTenantWriter(self, t, self._faults), this);
+        return writer.RunAsync(attempt, cancellationToken);
     }
 
     /// <remarks>
@@ -164,7 +128,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
 
         await using var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (_, defaults) = await OpenRunAsync(connection, transaction, ledger: null, tenant, owner, runId: "", schedule: "", cancellationToken);
+        var defaults = await OpenAdHocAsync(connection, transaction, tenant, owner, cancellationToken);
         if (RoleCommand(tenant, owner) is { } role)
         {
             await using var switchRole = new NpgsqlBatch(connection, transaction) { BatchCommands = { role } };
@@ -223,63 +187,98 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
                 $"Tenant '{tenant}' has no PostgreSQL connection: add it to {nameof(TenantDatabaseOptions.PostgresConnections)} or set {nameof(TenantDatabaseOptions.PostgresConnectionTemplate)}.");
     }
 
+    /// <summary>Opens a pooled connection to the tenant's database, its plain ledger created when that is the one in use.</summary>
+    internal async Task<NpgsqlConnection> OpenAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var connection = await Source(tenant).OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await EnsureLedgerAsync(tenant, connection, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>
-    /// One round trip before any tenant SQL: the ledger row (when given), the login's defaults, then the owner's
-    /// transaction-local settings. Returns whether the ledger row was inserted, and the defaults.
+    /// The commands that open an attempt inside a group (<see cref="PostgresTenantWriter"/>), after its savepoint: the reset
+    /// of what an earlier body of the group may have left in the session, the owner's settings, then the ledger row,
+    /// which fails the batch (<see cref="IsAlreadyInLedger"/>) when the run id is already there, so the body after it
+    /// never runs.
     /// </summary>
     /// <remarks>
-    /// <para>The settings are transaction-local, so they end with the run and never leak through the pool.</para>
-    /// <para>Its text is the same for every run (only parameters differ), so it is prepared on each physical connection
-    /// once (Npgsql keeps prepared statements across pool returns) and the server parses and plans it only then.
-    /// Tenant SQL is never prepared: a body's plan must follow the tenant's own schema changes.</para>
+    /// <para>What the reset covers (what Npgsql's pool reset clears between lone runs on one connection; prepared
+    /// statements it keeps too): every setting (<c>RESET ALL</c>: <c>SET</c>, <c>SET LOCAL</c>, <c>set_config</c> of the
+    /// earlier body, <c>search_path</c> above all), the role (<c>RESET ROLE</c>, which <c>RESET ALL</c> leaves), temporary
+    /// tables (<c>DISCARD TEMP</c>), cached sequence values (<c>currval</c>), open cursors, <c>LISTEN</c>s and session-level
+    /// advisory locks.</para>
     /// </remarks>
-    private async Task<(bool Recorded, string Defaults)> OpenRunAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatchCommand? ledger, string tenant, string owner, string runId, string schedule, CancellationToken cancellationToken)
+    internal List<NpgsqlBatchCommand> OpenGroupedRun(RunAttempt attempt, out NpgsqlBatchCommand ledger)
+    {
+        var request = attempt.Request;
+        ledger = _sealed is not null
+            ? _sealed.RecordOrFailCommand(request.RunId, request.Schedule, attempt.Now)
+            : PlainLedgerOrFailCommand(request.RunId, request.Schedule, attempt.Now);
+        return
+        [
+            new("RESET ALL"),
+            new("RESET ROLE"),
+            new("DISCARD TEMP"),
+            new("DISCARD SEQUENCES"),
+            new("CLOSE ALL"),
+            new("UNLISTEN *"),
+            new("SELECT pg_catalog.pg_advisory_unlock_all()"),
+            SettingsCommand(request.Tenant, request.Owner, request.RunId, request.Schedule),
+            ledger,
+        ];
+    }
+
+    /// <summary>True when <paramref name="e"/> is the ledger command of <see cref="OpenGroupedRun"/> finding its run id already there.</summary>
+    internal bool IsAlreadyInLedger(PostgresException e) =>
+        e.SqlState == (_sealed is not null ? PostgresLedger.AlreadyThereState : PostgresErrorCodes.UniqueViolation);
+
+    /// <summary>Maps an error of the sealed ledger's command to "run the set-up script" when the ledger is missing.</summary>
+    internal Exception LedgerError(PostgresException e) => _sealed is not null && PostgresLedger.NotSetUp(e) is { } notSetUp ? notSetUp : e;
+
+    /// <summary>
+    /// One round trip before ad-hoc SQL: the login's defaults, then the owner's transaction-local settings. Returns the
+    /// defaults. Prepared once per physical connection (its text never changes); tenant SQL is never prepared.
+    /// </summary>
+    private static async Task<string> OpenAdHocAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string tenant, string owner, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
-        if (ledger is not null)
+        batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand());
+        batch.BatchCommands.Add(SettingsCommand(tenant, owner, runId: "", schedule: ""));
+        await batch.PrepareAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var defaults = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : "";
+
+        // Read to the end, so an error of a later command surfaces here.
+        while (await reader.NextResultAsync(cancellationToken))
         {
-            batch.BatchCommands.Add(ledger);
         }
 
-        batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand());
+        return defaults;
+    }
+
+    /// <summary>The owner's transaction-local settings (<c>nodedb.owner</c>, <c>.tenant</c>, <c>.run_id</c>, <c>.schedule</c>).</summary>
+    internal static NpgsqlBatchCommand SettingsCommand(string tenant, string owner, string runId, string schedule)
+    {
         var settings = new NpgsqlBatchCommand(
             "SELECT pg_catalog.set_config('nodedb.owner', $1, true), pg_catalog.set_config('nodedb.tenant', $2, true), pg_catalog.set_config('nodedb.run_id', $3, true), pg_catalog.set_config('nodedb.schedule', $4, true)");
         settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
         settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenant });
         settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
         settings.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
-        batch.BatchCommands.Add(settings);
-        try
-        {
-            await batch.PrepareAsync(cancellationToken);
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            var recorded = true;
-            if (ledger is not null)
-            {
-                // Its one row says whether this transaction inserted the run id (no row: it was already there).
-                recorded = await reader.ReadAsync(cancellationToken) && reader.GetBoolean(0);
-                await reader.NextResultAsync(cancellationToken);
-            }
-
-            var defaults = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : "";
-
-            // Read to the end, so an error of a later command surfaces here.
-            while (await reader.NextResultAsync(cancellationToken))
-            {
-            }
-
-            return (recorded, defaults);
-        }
-        catch (PostgresException e) when (_sealed is not null && ledger is not null && PostgresLedger.NotSetUp(e) is { } notSetUp)
-        {
-            // A missing ledger function fails the preparation already, where no batch command is named.
-            throw notSetUp;
-        }
+        return settings;
     }
 
     /// <summary><c>SET LOCAL ROLE</c> for the owner when <see cref="TenantDatabaseOptions.PostgresRoleTemplate"/> is set, else null.</summary>
-    private NpgsqlBatchCommand? RoleCommand(string tenant, string owner)
+    internal NpgsqlBatchCommand? RoleCommand(string tenant, string owner)
     {
         if (_options.PostgresRoleTemplate is not { } template)
         {
@@ -290,64 +289,10 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
         return new NpgsqlBatchCommand("SET LOCAL ROLE " + QuoteIdentifier(role));
     }
 
-    /// <summary>
-    /// The body in one round trip: the owner's role (when switched), the body's statements (or its server-side <c>DO</c>
-    /// block), then the login's defaults again.
-    /// Returns those defaults. A statement's error names it; the server skips the rest of the batch and the transaction
-    /// is aborted, so nothing of the body, nor its ledger row, commits.
-    /// </summary>
-    private static async Task<string?> RunBodyAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatchCommand? role, Text.SqlBody body, CancellationToken cancellationToken)
+    /// <summary>The plain ledger's insert without <c>ON CONFLICT</c>: a run id already there fails it (unique violation).</summary>
+    private static NpgsqlBatchCommand PlainLedgerOrFailCommand(string runId, string schedule, DateTimeOffset at)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        if (role is not null)
-        {
-            // The owner's role first: every statement of the body runs with only its rights.
-            batch.BatchCommands.Add(role);
-        }
-
-        var first = batch.BatchCommands.Count;
-        if (body.IsProcedural)
-        {
-            // One server-side block: its errors (a RAISE EXCEPTION's text above all) read best unwrapped.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(PlPgSqlBlock.Build(body)));
-        }
-        else
-        {
-            foreach (var statement in body.Statements)
-            {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
-            }
-        }
-
-        batch.BatchCommands.Add(PostgresLoginDefaults.ReadCommand());
-        try
-        {
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            string? after = null;
-            do
-            {
-                // The body's own result sets are skipped unread. The check is the batch's last command, so only the last
-                // result set counts: a body that names a column like it can never stand in for it (anything else there
-                // reads as null, which fails the comparison and the run).
-                after = reader.FieldCount == 1 && reader.GetName(0) == PostgresLoginDefaults.Column && await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0)
-                    ? reader.GetString(0)
-                    : null;
-            }
-            while (await reader.NextResultAsync(cancellationToken));
-
-            return after;
-        }
-        catch (PostgresException e) when (!body.IsProcedural && e.BatchCommand is { } failed && batch.BatchCommands.IndexOf(failed) - first is var i && i >= 0 && i < body.Statements.Count)
-        {
-            throw new StatementFailedException(i + 1, body.Statements.Count, body.Statements[i], e);
-        }
-    }
-
-    private static NpgsqlBatchCommand PlainLedgerCommand(string runId, string schedule, DateTimeOffset at)
-    {
-        var command = new NpgsqlBatchCommand(
-            "INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO NOTHING RETURNING true");
+        var command = new NpgsqlBatchCommand("INSERT INTO nodedb_run_ledger(run_id, schedule, committed_at) VALUES ($1, $2, $3)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schedule });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
