@@ -29,6 +29,7 @@ public sealed class TenantSchedulesGrain : Grain, ITenantSchedulesGrain, ITenant
 
     private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _adding = new(StringComparer.Ordinal);
+    private readonly ITenantScheduleBucketGrain?[] _buckets = new ITenantScheduleBucketGrain?[BucketCount];
 
     private string Tenant => this.GetPrimaryKeyString();
 
@@ -188,5 +189,7 @@ public sealed class TenantSchedulesGrain : Grain, ITenantSchedulesGrain, ITenant
 
     private ITenantScheduleBucketGrain Bucket(string name) => Bucket((int)(ShardRouting.StableHash(name) % BucketCount));
 
-    private ITenantScheduleBucketGrain Bucket(int index) => GrainFactory.GetGrain<ITenantScheduleBucketGrain>($"{Tenant}#{index}");
+    // Resolved once per activation: GetGrain reads the interface's attributes by reflection on every call.
+    private ITenantScheduleBucketGrain Bucket(int index) =>
+        _buckets[index] ??= GrainFactory.GetGrain<ITenantScheduleBucketGrain>($"{Tenant}#{index}");
 }
