@@ -180,9 +180,11 @@ public sealed class TenantSchedulesGrain : Grain, ITenantSchedulesGrain, ITenant
         }
         catch (Exception e)
         {
-            // The bucket may or may not hold the name (a timeout can follow a commit): count afresh from storage.
+            // The bucket may or may not hold the name (a timeout can follow a commit); the bucket keeps itself true to storage
+            // (a conflict at its next write reloads it). Not counting a name that did land can only let one more name in, never
+            // one more schedule: the create that reserved it fails, so it is a name without a schedule. Deactivating here
+            // instead stalled a bulk create: the deactivation waits for CreateManyAsync, whose creates wait to reserve here.
             _adding.Remove(name);
-            DeactivateOnIdle();
             written.SetException(e);
         }
     }
