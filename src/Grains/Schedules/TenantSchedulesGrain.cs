@@ -158,7 +158,7 @@ public sealed class TenantSchedulesGrain : Grain, ITenantSchedulesGrain, ITenant
     {
         try
         {
-            await GrainFactory.GetGrain<IScheduleGrain>(definition.Key).CreateAsync(definition, replace);
+            await GrainFactory.Get<IScheduleGrain>(definition.Key).CreateAsync(definition, replace);
             return new BulkCreateResult { Name = definition.Name };
         }
         catch (NodeDbException e)

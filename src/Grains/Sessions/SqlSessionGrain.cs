@@ -210,7 +210,7 @@ public sealed partial class SqlSessionGrain(
         _ => throw new NotSupportedException($"Statement type {statement.GetType().Name} has no handler."),
     };
 
-    private IScheduleGrain Schedule(string name) => GrainFactory.GetGrain<IScheduleGrain>(ScheduleKey.Of(Tenant, name));
+    private IScheduleGrain Schedule(string name) => GrainFactory.Get<IScheduleGrain>(ScheduleKey.Of(Tenant, name));
 
     private async Task<SqlStatementResult> CreateAsync(CreateScheduleStatement create, string user)
     {
