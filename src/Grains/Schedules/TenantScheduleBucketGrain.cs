@@ -79,6 +79,8 @@ public sealed class TenantScheduleBucketGrain : Grain, ITenantScheduleBucketGrai
 
     public Task AddAsync(string name) => _names.AddAsync(name);
 
+    public Task AddManyAsync(ImmutableArray<string> names) => Task.WhenAll(names.Select(_names.AddAsync));
+
     public Task RemoveAsync(string name) => _names.RemoveAsync(name);
 
     [ReadOnly]
