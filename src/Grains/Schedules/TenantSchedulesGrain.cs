@@ -201,6 +201,16 @@ public sealed class TenantSchedulesGrain(SchedulerSettings settings) : Grain, IT
     /// its own name as before, so the limit decides exactly which definitions get in. A bucket whose write fails leaves its
     /// names to the creates' own reservations (and counts none of them: see <see cref="AddToBucketAsync"/>).
     /// </remarks>
+    public async Task<ImmutableArray<string>> ReserveManyAsync(ImmutableArray<string> names)
+    {
+        if (names.IsDefault)
+        {
+            throw new ArgumentNullException(nameof(names));
+        }
+
+        return [.. await ReserveForBulkAsync(names)];
+    }
+
     private async Task<HashSet<string>> ReserveForBulkAsync(IEnumerable<string> names)
     {
         var reserved = new HashSet<string>(StringComparer.Ordinal);

@@ -181,6 +181,32 @@ public sealed class BulkCreateTests
         Assert.NotNull(await cluster.Schedule("ddl", "e4").GetStatusAsync());
     }
 
+    [Fact]
+    public async Task A_script_reserves_its_names_per_bucket_and_a_failure_gives_back_the_names_of_statements_that_did_not_take_effect()
+    {
+        var faults = new StorageFaults();
+        await using var cluster = await StartSqliteAsync(faults, sqlRunner: true);
+        var session = cluster.Client.GetGrain<ISqlSessionGrain>("scr");
+        var script = string.Concat(Enumerable.Range(0, 200).Select(i => $"CREATE SCHEDULE s{i:D3} CRON '{Yearly}' AS BEGIN SELECT 1; END;\n"));
+
+        Assert.Equal(200, (await session.ExecuteAsync(script, "someone")).Length);
+        var bucketWrites = faults.Writes((state, key) => state.StartsWith("tenant-schedules.", StringComparison.Ordinal) && key.StartsWith("scr#", StringComparison.Ordinal));
+        Assert.InRange(bucketWrites, 1, 64); // one write per name made about 200
+
+        // Statement 11 of 300 is refused: the statements that never started, and the refused one, leave no name behind.
+        var failing = string.Concat(Enumerable.Range(0, 300).Select(i =>
+            $"CREATE SCHEDULE f{i:D3} CRON '{(i == 10 ? "61 * * * *" : Yearly)}' AS BEGIN SELECT 1; END;\n"));
+        var error = await Assert.ThrowsAsync<NodeDbException>(() => session.ExecuteAsync(failing, "someone"));
+        Assert.Equal(ErrorCodes.InvalidCron, error.Code);
+        var listed = (await cluster.Client.GetGrain<ITenantSchedulesGrain>("scr").ListAsync()).Where(n => n.StartsWith('f')).ToList();
+        Assert.InRange(listed.Count, 10, 298);
+        Assert.DoesNotContain("f010", listed);
+        foreach (var name in Enumerable.Range(0, 300).Select(i => $"f{i:D3}"))
+        {
+            Assert.Equal(listed.Contains(name), await cluster.Schedule("scr", name).GetStatusAsync() is not null);
+        }
+    }
+
     private static async Task AssertWholeAsync(SchedulerCluster cluster, string tenant, string name)
     {
         var key = ScheduleKey.Of(tenant, name);
@@ -196,8 +222,8 @@ public sealed class BulkCreateTests
 
     private static long Bucket(string name) => Grains.Health.ShardRouting.StableHash(name) % Grains.Schedules.TenantSchedulesGrain.BucketCount;
 
-    private static Task<SchedulerCluster> StartSqliteAsync(StorageFaults faults) =>
-        SchedulerCluster.StartAsync(silos: 1, storage: (silo, data) =>
+    private static Task<SchedulerCluster> StartSqliteAsync(StorageFaults faults, bool sqlRunner = false) =>
+        SchedulerCluster.StartAsync(silos: 1, sqlRunner: sqlRunner, storage: (silo, data) =>
         {
             SchedulerCluster.SqliteStorage(silo, data);
             FaultyGrainStorage.Wrap(silo.Services, StorageNames.Schedules, faults);
