@@ -59,20 +59,24 @@ internal sealed class SegmentedNameSet
     /// <summary>The state name of segment <paramref name="index"/>.</summary>
     public static string SegmentName(string stateName, int index) => $"{stateName}.{index.ToString(CultureInfo.InvariantCulture)}";
 
-    /// <summary>Reads the owner's <paramref name="count"/> segments. Once, before any change.</summary>
+    /// <summary>Reads the owner's <paramref name="count"/> segments, and any written after them. Once, before any change.</summary>
+    /// <remarks>
+    /// The segments past the count are read one by one until one is missing: the count is written before a new segment,
+    /// so there are none unless the owner's row was written without it (by a version before segments, during a mixed
+    /// upgrade); their next write records the count again.
+    /// </remarks>
     public async Task LoadAsync(int count)
     {
-        var states = new GrainState<NameSegmentState>[count];
+        var states = new List<GrainState<NameSegmentState>>(new GrainState<NameSegmentState>[count]);
         for (var first = 0; first < count; first += 64)
         {
             // Grouped reads answer a wave of them together; waves bound what is in flight for a very large set.
-            await Task.WhenAll(Enumerable.Range(first, Math.Min(64, count - first)).Select(async i =>
-            {
-                var state = new GrainState<NameSegmentState>(new NameSegmentState());
-                await _storage.ReadStateAsync(SegmentName(_stateName, i), _grainId, state);
-                state.State ??= new NameSegmentState();
-                states[i] = state;
-            }));
+            await Task.WhenAll(Enumerable.Range(first, Math.Min(64, count - first)).Select(async i => states[i] = await ReadSegmentAsync(i)));
+        }
+
+        while (await ReadSegmentAsync(states.Count) is { RecordExists: true } extra)
+        {
+            states.Add(extra);
         }
 
         foreach (var state in states)
@@ -89,6 +93,14 @@ internal sealed class SegmentedNameSet
                 }
             }
         }
+    }
+
+    private async Task<GrainState<NameSegmentState>> ReadSegmentAsync(int index)
+    {
+        var state = new GrainState<NameSegmentState>(new NameSegmentState());
+        await _storage.ReadStateAsync(SegmentName(_stateName, index), _grainId, state);
+        state.State ??= new NameSegmentState();
+        return state;
     }
 
     /// <summary>Adds <paramref name="name"/> with <paramref name="value"/>, or changes its value. Writes only on a change.</summary>

@@ -50,6 +50,31 @@ public sealed class SegmentedNameSetTests
     }
 
     [Fact]
+    public async Task Segments_past_a_lost_segment_count_are_still_read_and_the_count_is_written_again()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1, storage: SchedulerCluster.SqliteStorage);
+        var bucket = cluster.Internal.GetGrain<ITenantScheduleBucketGrain>("lost#2");
+        var names = Enumerable.Range(0, 40).Select(i => $"n{i:D2}").ToArray();
+        await Task.WhenAll(names.Select(bucket.AddAsync));
+
+        // The bucket's own row rewritten without its count, as a silo of a version before segments would write it.
+        var storage = Storage(cluster);
+        var id = bucket.GetGrainId();
+        var header = new GrainState<TenantSchedulesState>(new TenantSchedulesState());
+        await storage.ReadStateAsync(TenantScheduleBucketGrain.StateName, id, header);
+        Assert.Equal(2, header.State!.Segments);
+        header.State.Segments = 0;
+        await storage.WriteStateAsync(TenantScheduleBucketGrain.StateName, id, header);
+        await cluster.Internal.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero, TestContext.Current.CancellationToken);
+
+        Assert.Equal(names, (await bucket.ListAsync()).Order(StringComparer.Ordinal));
+        await bucket.AddAsync("z");
+        var (again, segments) = await ReadBucketAsync(cluster, "lost#2");
+        Assert.Equal(2, again.Segments);
+        Assert.Equal(names.Append("z"), segments.SelectMany(s => s.Entries.Keys).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Rows_of_an_earlier_version_are_read_and_moved_into_segments_with_their_hosts()
     {
         await using var cluster = await SchedulerCluster.StartAsync(silos: 1, storage: SchedulerCluster.SqliteStorage);
