@@ -37,10 +37,16 @@ public sealed class StorageCounter
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _writesByState = new(StringComparer.Ordinal);
 
     /// <summary>Counts a state write of <paramref name="stateName"/> (the schedule, index bucket, wake shard…).</summary>
+    /// <remarks>The segments of a name set (<c>wake.0</c>, <c>wake.1</c>, …) count as <c>wake segment</c>, apart from the
+    /// owner's own row (<c>wake</c>: claims and the segment count).</remarks>
     public void GrainWrite(string stateName)
     {
         GrainWrite();
-        _writesByState.AddOrUpdate(stateName, 1, (_, n) => n + 1);
+        var dot = stateName.LastIndexOf('.');
+        var kind = dot > 0 && stateName.AsSpan(dot + 1).IndexOfAnyExceptInRange('0', '9') < 0 && dot < stateName.Length - 1
+            ? stateName[..dot] + " segment"
+            : stateName;
+        _writesByState.AddOrUpdate(kind, 1, (_, n) => n + 1);
     }
 
     /// <summary>State writes so far by state name, e.g. "schedule 10000, wake 312".</summary>

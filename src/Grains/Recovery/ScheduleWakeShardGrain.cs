@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
-using Orleans.Concurrency;
+using Microsoft.Extensions.DependencyInjection;
 using NodeDb.Orleans.Grains.Storage;
+using Orleans.Concurrency;
+using Orleans.Storage;
 
 namespace NodeDb.Orleans.Grains.Recovery;
 
@@ -9,7 +11,9 @@ namespace NodeDb.Orleans.Grains.Recovery;
 /// It only hands out keys: the poking happens in the caller (<see cref="FailoverWatcher"/>), outside any grain turn.
 /// Poking from here would hold this turn while a schedule that is busy calling <see cref="AddAsync"/> (its create or
 /// enable) waits for it, and the two would wait on each other until the call timeout.
-/// Reentrant, with every change batched (<see cref="GrainWriteBatch"/>): the adds of a bulk create share writes.
+/// Reentrant, with every change batched (<see cref="GrainWriteBatch"/>): the adds of a bulk create share writes. The keys
+/// are stored in segments of at most <see cref="SegmentedNameSet.SegmentCapacity"/> (<see cref="SegmentedNameSet"/>), so an
+/// add costs the same however many schedules the cluster has.
 /// </remarks>
 [Reentrant]
 public sealed class ScheduleWakeShardGrain : Grain, IScheduleWakeShardGrain
@@ -17,77 +21,87 @@ public sealed class ScheduleWakeShardGrain : Grain, IScheduleWakeShardGrain
     /// <summary>How many handled causes a shard remembers; an older one coming back only costs a redundant wake.</summary>
     internal const int HandledMemory = 256;
 
+    /// <summary>The shard's state name; its key segments are <c>wake.0</c>, <c>wake.1</c>, ….</summary>
+    internal const string StateName = "wake";
+
     private readonly IPersistentState<WakeShardState> _state;
 
-    // Every change of the state goes through this one batch, so concurrent adds (a bulk create) share writes and no two
-    // writes of the shard ever overlap; a caller is answered once the write holding its change succeeded.
+    // Every change of the shard's own row (claims, the segment count) goes through this one batch, so no two writes of it
+    // overlap; a caller is answered once the write holding its change succeeded. The keys are in segments (_keys), each
+    // with a batch of its own, so the adds of a bulk create share writes and each write carries at most a segment.
     private readonly GrainWriteBatch _writes;
+    private SegmentedNameSet _keys = null!;
 
-    public ScheduleWakeShardGrain([PersistentState("wake", StorageNames.Schedules)] IPersistentState<WakeShardState> state)
+    public ScheduleWakeShardGrain([PersistentState(StateName, StorageNames.Schedules)] IPersistentState<WakeShardState> state)
     {
         _state = state;
         _writes = new GrainWriteBatch(state.WriteStateAsync, DeactivateOnIdle);
     }
 
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Schedules);
+        _keys = new SegmentedNameSet(storage, this.GetGrainId(), StateName, EnsureSegmentsAsync, DeactivateOnIdle);
+        await _keys.LoadAsync(_state.State.Segments);
+        await MoveLegacyKeysAsync();
+    }
+
+    /// <summary>
+    /// Moves the keys an earlier version kept in the shard's own row into segments, then empties that row's key set. A
+    /// crash in between leaves a key in both, and the segment's copy wins at the next activation (it is never older: no
+    /// call is served before the row is emptied). Nothing is served until this succeeded.
+    /// </summary>
+    private async Task MoveLegacyKeysAsync()
+    {
+        var legacy = _state.State;
+        if (legacy.Keys.Count == 0 && legacy.Hosts.Count == 0)
+        {
+            return;
+        }
+
+        await Task.WhenAll(legacy.Keys.Where(key => !_keys.Entries.ContainsKey(key))
+            .Select(key => _keys.SetAsync(key, legacy.Hosts.GetValueOrDefault(key) ?? string.Empty)));
+        await _writes.RunAsync(() =>
+        {
+            var (keys, hosts) = (legacy.Keys, legacy.Hosts);
+            legacy.Keys = [];
+            legacy.Hosts = new Dictionary<string, string>(StringComparer.Ordinal);
+            return () => (legacy.Keys, legacy.Hosts) = (keys, hosts);
+        });
+    }
+
+    private Task EnsureSegmentsAsync(int count) =>
+        _state.State.Segments >= count
+            ? Task.CompletedTask
+            : _writes.RunAsync(() =>
+            {
+                var before = _state.State.Segments;
+                if (before >= count)
+                {
+                    return null;
+                }
+
+                _state.State.Segments = count;
+                return () => _state.State.Segments = before;
+            });
+
     public Task AddAsync(string scheduleKey)
     {
         ArgumentException.ThrowIfNullOrEmpty(scheduleKey);
-        return _writes.RunAsync(() => _state.State.Keys.Add(scheduleKey) ? () => _state.State.Keys.Remove(scheduleKey) : null);
+        return _keys.AddAsync(scheduleKey);
     }
 
     public Task RegisterAsync(string scheduleKey, string host)
     {
         ArgumentException.ThrowIfNullOrEmpty(scheduleKey);
         ArgumentException.ThrowIfNullOrEmpty(host);
-        return _writes.RunAsync(() =>
-        {
-            var added = _state.State.Keys.Add(scheduleKey);
-            var hadHost = _state.State.Hosts.TryGetValue(scheduleKey, out var previous);
-            if (!added && hadHost && previous == host)
-            {
-                return null;
-            }
-
-            _state.State.Hosts[scheduleKey] = host;
-            return () =>
-            {
-                if (added)
-                {
-                    _state.State.Keys.Remove(scheduleKey);
-                }
-
-                if (hadHost)
-                {
-                    _state.State.Hosts[scheduleKey] = previous!;
-                }
-                else
-                {
-                    _state.State.Hosts.Remove(scheduleKey);
-                }
-            };
-        });
+        return _keys.SetAsync(scheduleKey, host);
     }
 
     public Task RemoveAsync(string scheduleKey)
     {
         ArgumentException.ThrowIfNullOrEmpty(scheduleKey);
-        return _writes.RunAsync(() =>
-        {
-            var hadHost = _state.State.Hosts.Remove(scheduleKey, out var host);
-            if (!_state.State.Keys.Remove(scheduleKey) && !hadHost)
-            {
-                return null;
-            }
-
-            return () =>
-            {
-                _state.State.Keys.Add(scheduleKey);
-                if (hadHost)
-                {
-                    _state.State.Hosts[scheduleKey] = host!;
-                }
-            };
-        });
+        return _keys.RemoveAsync(scheduleKey);
     }
 
     public async Task<ImmutableArray<string>> ClaimWakeAsync(string cause, string claimer)
@@ -157,13 +171,13 @@ public sealed class ScheduleWakeShardGrain : Grain, IScheduleWakeShardGrain
             }
         }
 
-        var hosts = _state.State.Hosts;
-        return [.. _state.State.Keys
-            .Where(key => !hosts.TryGetValue(key, out var host) || host == IScheduleWakeShardGrain.AnyHost || dead.Contains(host))
+        return [.. _keys.Entries
+            .Where(entry => entry.Value.Length == 0 || entry.Value == IScheduleWakeShardGrain.AnyHost || dead.Contains(entry.Value))
+            .Select(entry => entry.Key)
             .Order(StringComparer.Ordinal)];
     }
 
-    private ImmutableArray<string> Keys() => [.. _state.State.Keys.Order(StringComparer.Ordinal)];
+    private ImmutableArray<string> Keys() => [.. _keys.Entries.Keys.Order(StringComparer.Ordinal)];
 
     [ReadOnly]
     public Task<ImmutableArray<string>> ListAsync() => Task.FromResult(Keys());

@@ -9,6 +9,10 @@ public interface ITenantScheduleBucketGrain : IGrainWithStringKey
     [Alias("Add")]
     Task AddAsync(string name);
 
+    /// <summary>Adds names; completes once every one is written (names of one segment share a write).</summary>
+    [Alias("AddMany")]
+    Task AddManyAsync(ImmutableArray<string> names);
+
     [Alias("Remove")]
     Task RemoveAsync(string name);
 

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace NodeDb.Orleans.Grains.Schedules;
 
 /// <summary>The silo-side face of a tenant's index (<see cref="TenantSchedulesGrain"/>): the per-tenant limit, held exactly.</summary>
@@ -16,4 +18,14 @@ public interface ITenantScheduleIndexGrain : IGrainWithStringKey
     /// <exception cref="NodeDbException"><c>invalid_definition</c> when the tenant already has <paramref name="limit"/> schedules.</exception>
     [Alias("Reserve")]
     Task ReserveAsync(string name, int limit);
+
+    /// <summary>
+    /// Reserves, for a bulk create (a script's CREATE statements), those of <paramref name="names"/> that are not in the
+    /// index yet, writing each bucket once for all of them, if all fit under <c>Scheduler:MaxSchedulesPerTenant</c>;
+    /// otherwise none. Returns the names reserved. The caller has each refused or unstarted create's name given back by its
+    /// schedule grain (<see cref="IScheduleNameGrain.ReleaseUnusedNameAsync"/>); the creates' own reservations find the
+    /// names taken.
+    /// </summary>
+    [Alias("ReserveMany")]
+    Task<ImmutableArray<string>> ReserveManyAsync(ImmutableArray<string> names);
 }

@@ -148,7 +148,7 @@ public sealed partial class ScheduleGrain(
     /// </remarks>
     private async Task CreateDurablyAsync(ScheduleDefinition definition, DateTimeOffset? marker, DateTimeOffset now)
     {
-        var index = GrainFactory.GetGrain<ITenantScheduleIndexGrain>(definition.Tenant);
+        var index = GrainFactory.Get<ITenantScheduleIndexGrain>(definition.Tenant);
         await index.ReserveAsync(definition.Name, _options.MaxSchedulesPerTenant);
         var previous = state.State;
         state.State = new ScheduleState
@@ -578,7 +578,7 @@ public sealed partial class ScheduleGrain(
     {
         // The wake registry lets survivors re-activate this schedule seconds after its silo dies; the reminder
         // stays as the backstop for anything the registry misses.
-        var wake = GrainFactory.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(Key));
+        var wake = GrainFactory.Get<IScheduleWakeShardGrain>(WakeShards.ShardOf(Key));
         if (Definition is { Enabled: true })
         {
             await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
@@ -622,7 +622,7 @@ public sealed partial class ScheduleGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(Key)).RegisterAsync(Key, host);
+            await GrainFactory.Get<IScheduleWakeShardGrain>(WakeShards.ShardOf(Key)).RegisterAsync(Key, host);
             _hostRecorded = host == WakeHost();
         }
         catch (Exception e)

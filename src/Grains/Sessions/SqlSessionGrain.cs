@@ -4,6 +4,7 @@ using NodeDb.Orleans.Grains.Ddl;
 using NodeDb.Orleans.Grains.Hosting;
 using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Scheduling;
+using NodeDb.Orleans.Grains.Schedules;
 using NodeDb.Orleans.Grains.Sql.Execution;
 using Orleans.Concurrency;
 
@@ -98,9 +99,11 @@ public sealed partial class SqlSessionGrain(
     private async Task RunCreatesAsync(IReadOnlyList<SqlStatement> statements, int start, int end, string user, SqlStatementResult[] results)
     {
         var failures = new SortedDictionary<int, NodeDbException>();
+        var reserved = await ReserveNamesAsync(statements, start, end);
         using var slots = new SemaphoreSlim(ParallelCreates);
         var running = new List<Task>(end - start);
-        for (var i = start; i < end && failures.Count == 0; i++)
+        var next = start;
+        for (; next < end && failures.Count == 0; next++)
         {
             await slots.WaitAsync();
             if (failures.Count > 0)
@@ -109,10 +112,12 @@ public sealed partial class SqlSessionGrain(
                 break;
             }
 
-            var index = i;
+            var index = next;
             running.Add(RunOneAsync(index));
         }
 
+        // The statements a failure kept from starting give back the names reserved for them.
+        running.AddRange(Enumerable.Range(next, end - next).Select(i => ReleaseIfReservedAsync(((CreateScheduleStatement)statements[i]).Name)));
         await Task.WhenAll(running);
         if (failures.Count == 0)
         {
@@ -132,12 +137,58 @@ public sealed partial class SqlSessionGrain(
             }
             catch (NodeDbException e)
             {
+                // A refusal comes before anything of the schedule is written (any other failure may follow a write whose
+                // outcome is unknown, and keeps the name).
                 failures[index] = e;
+                await ReleaseIfReservedAsync(((CreateScheduleStatement)statements[index]).Name);
             }
             finally
             {
                 slots.Release();
             }
+        }
+
+        async Task ReleaseIfReservedAsync(string name)
+        {
+            if (!reserved.Contains(name))
+            {
+                return;
+            }
+
+            try
+            {
+                // The schedule grain decides in its own turn: a schedule of that name that exists keeps it.
+                await GrainFactory.Get<IScheduleNameGrain>(ScheduleKey.Of(Tenant, name)).ReleaseUnusedNameAsync();
+            }
+            catch (Exception)
+            {
+                // Left listed: a name without a schedule, shown by no listing of schedules, taken again by a retried create.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reserves the names of a run of CREATE statements in the tenant's index, each bucket written once for the run instead
+    /// of once per name (<see cref="ITenantScheduleIndexGrain.ReserveManyAsync"/>). Nothing when they would pass the limit:
+    /// then each create reserves its own name, and the limit decides exactly which get in.
+    /// </summary>
+    private async Task<HashSet<string>> ReserveNamesAsync(IReadOnlyList<SqlStatement> statements, int start, int end)
+    {
+        var names = Enumerable.Range(start, end - start).Select(i => ((CreateScheduleStatement)statements[i]).Name).ToImmutableArray();
+        if (names.Length < 2)
+        {
+            return [];
+        }
+
+        try
+        {
+            return (await GrainFactory.Get<ITenantScheduleIndexGrain>(Tenant).ReserveManyAsync(names)).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is not NodeDbException)
+        {
+            // Only the shortcut is lost: each create reserves its own name. (Should the call have reserved some before it
+            // failed, they are names without schedules, which a create of that name takes again.)
+            return [];
         }
     }
 
@@ -210,7 +261,7 @@ public sealed partial class SqlSessionGrain(
         _ => throw new NotSupportedException($"Statement type {statement.GetType().Name} has no handler."),
     };
 
-    private IScheduleGrain Schedule(string name) => GrainFactory.GetGrain<IScheduleGrain>(ScheduleKey.Of(Tenant, name));
+    private IScheduleGrain Schedule(string name) => GrainFactory.Get<IScheduleGrain>(ScheduleKey.Of(Tenant, name));
 
     private async Task<SqlStatementResult> CreateAsync(CreateScheduleStatement create, string user)
     {

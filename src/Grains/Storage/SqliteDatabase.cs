@@ -44,6 +44,9 @@ internal sealed class SqliteDatabase : IDisposable
     /// <summary>The file path or connection target, for log messages.</summary>
     public string DataSource { get; }
 
+    /// <summary>Equal for two instances whose writes may share a transaction: same file, same connection settings.</summary>
+    public string CommitKey => _connectionString + "\n" + _pragmas;
+
     /// <summary>Creates the schema (idempotent, also across processes sharing the file).</summary>
     public Task EnsureCreatedAsync()
     {

@@ -57,13 +57,19 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     /// <param name="logger">The logger.</param>
     /// <param name="timeProvider">The clock for <c>modified_at</c>.</param>
     public SqliteGrainStorage(string name, SqliteStorageOptions options, ILogger<SqliteGrainStorage> logger, TimeProvider timeProvider)
+        : this(name, options, logger, timeProvider, queues: null)
+    {
+    }
+
+    /// <param name="queues">The silo's commit queues, so the reminder table on the same file shares this provider's transactions.</param>
+    internal SqliteGrainStorage(string name, SqliteStorageOptions options, ILogger<SqliteGrainStorage> logger, TimeProvider timeProvider, SqliteCommitQueues? queues)
     {
         ArgumentNullException.ThrowIfNull(options);
         _name = name;
         _serializer = options.GrainStorageSerializer
             ?? throw new ArgumentException($"{nameof(SqliteStorageOptions.GrainStorageSerializer)} is not set.", nameof(options));
         _database = new SqliteDatabase(options, Schema);
-        _commits = new SqliteGroupCommit(_database);
+        _commits = queues?.For(_database) ?? new SqliteGroupCommit(_database);
         _reads = new SqliteGroupRead(_database);
         _logger = logger;
         _timeProvider = timeProvider;
@@ -113,6 +119,8 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         var newEtag = NewEtag();
         var now = _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
+        // A shared queue opens connections through whichever instance created it: this table must exist either way.
+        await _database.EnsureCreatedAsync();
         await _commits.RunAsync(scope =>
         {
             var stored = ReadEtag(scope, stateName, grainId);
@@ -137,6 +145,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     {
         var expected = Normalize(grainState.ETag);
 
+        await _database.EnsureCreatedAsync();
         await _commits.RunAsync(scope =>
         {
             var stored = ReadEtag(scope, stateName, grainId);

@@ -45,12 +45,18 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
     /// <param name="options">Validated options naming the database.</param>
     /// <param name="clusterOptions">Supplies the ServiceId that scopes every row.</param>
     public SqliteReminderTable(SqliteStorageOptions options, IOptions<ClusterOptions> clusterOptions)
+        : this(options, clusterOptions, queues: null)
+    {
+    }
+
+    /// <param name="queues">The silo's commit queues: upserts share the transactions of the grain storage on the same file.</param>
+    internal SqliteReminderTable(SqliteStorageOptions options, IOptions<ClusterOptions> clusterOptions, SqliteCommitQueues? queues)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clusterOptions);
         _serviceId = clusterOptions.Value.ServiceId;
         _database = new SqliteDatabase(options, Schema);
-        _commits = new SqliteGroupCommit(_database);
+        _commits = queues?.For(_database) ?? new SqliteGroupCommit(_database);
     }
 
     /// <inheritdoc/>
@@ -112,6 +118,8 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
         var grain = entry.GrainId.ToString();
         var start = ToUtc(entry.StartAt).Ticks;
         var hash = (long)entry.GrainId.GetUniformHashCode();
+        // A shared queue opens connections through whichever instance created it: this table must exist either way.
+        await _database.EnsureCreatedAsync();
         await _commits.RunAsync(scope =>
         {
             var command = Command(scope, """
@@ -136,6 +144,7 @@ public sealed class SqliteReminderTable : IReminderTable, IDisposable
     public async Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
     {
         var removed = false;
+        await _database.EnsureCreatedAsync();
         await _commits.RunAsync(scope =>
         {
             var command = Command(scope,

@@ -42,7 +42,8 @@ public static class SqliteStorageSiloBuilderExtensions
             providerName,
             sp.GetRequiredService<IOptionsMonitor<SqliteStorageOptions>>().Get(providerName),
             sp.GetRequiredService<ILogger<SqliteGrainStorage>>(),
-            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<SqliteCommitQueues>()));
         return builder;
     }
 
@@ -70,12 +71,15 @@ public static class SqliteStorageSiloBuilderExtensions
         AddOptionsServices(builder.Services);
         builder.Services.AddSingleton<IReminderTable>(static sp => new SqliteReminderTable(
             sp.GetRequiredService<IOptionsMonitor<SqliteStorageOptions>>().Get(SqliteReminderTable.OptionsName),
-            sp.GetRequiredService<IOptions<ClusterOptions>>()));
+            sp.GetRequiredService<IOptions<ClusterOptions>>(),
+            sp.GetRequiredService<SqliteCommitQueues>()));
         return builder;
     }
 
     private static void AddOptionsServices(IServiceCollection services)
     {
+        // One group-commit queue per file for the silo's grain storage and reminder table (SqliteCommitQueues).
+        services.TryAddSingleton<SqliteCommitQueues>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IPostConfigureOptions<SqliteStorageOptions>,
             DefaultStorageProviderSerializerOptionsConfigurator<SqliteStorageOptions>>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteStorageOptions>, SqliteStorageOptionsValidator>());

@@ -86,15 +86,45 @@ public sealed class BulkCreateTests
         }
     }
 
-    [Theory]
-    [InlineData("wake")]
-    [InlineData("tenant-schedules")]
-    public async Task A_create_whose_index_or_wake_write_fails_leaves_no_schedule_and_a_retry_creates_it_whole(string failingState)
+    [Fact]
+    public async Task A_bulk_create_under_the_limit_reserves_its_names_per_bucket_and_gives_back_the_names_of_refused_definitions()
     {
         var faults = new StorageFaults();
         await using var cluster = await StartSqliteAsync(faults);
+        var definitions = Enumerable.Range(0, 200)
+            .Select(i => new ScheduleDefinition { Tenant = "res", Name = $"r{i:D3}", Cron = i % 10 == 0 ? "61 * * * *" : Yearly, Body = "BEGIN SELECT 1; END" })
+            .ToList();
+
+        var results = await cluster.Client.GetGrain<ITenantSchedulesGrain>("res").CreateManyAsync([.. definitions]);
+
+        // 20 bad crons refused; their names, reserved with the others before the creates, are given back.
+        Assert.Equal(180, results.Count(r => r.Created));
+        Assert.All(results.Where(r => !r.Created), r => Assert.Equal(ErrorCodes.InvalidCron, r.ErrorCode));
+        var listed = await cluster.Client.GetGrain<ITenantSchedulesGrain>("res").ListAsync();
+        Assert.Equal(results.Where(r => r.Created).Select(r => r.Name).Order(StringComparer.Ordinal), listed);
+        foreach (var name in results.Where(r => r.Created).Take(5).Select(r => r.Name))
+        {
+            await AssertWholeAsync(cluster, "res", name);
+        }
+
+        // Once per bucket and call, not once per name: the 200 names went into at most 64 bucket segment writes, and the 20
+        // releases into a few more (one write per name, as before, made about 200).
+        var bucketWrites = faults.Writes((state, key) => state.StartsWith("tenant-schedules.", StringComparison.Ordinal) && key.StartsWith("res#", StringComparison.Ordinal));
+        Assert.InRange(bucketWrites, 1, 64 + 20);
+    }
+
+    [Theory]
+    [InlineData("wake")]
+    [InlineData("wake.0")]
+    [InlineData("tenant-schedules")]
+    [InlineData("tenant-schedules.0")]
+    public async Task A_create_whose_index_or_wake_write_fails_leaves_no_schedule_and_a_retry_creates_it_whole(string failingState)
+    {
+        // The shard's or bucket's own row (its segment count, written first for a new segment) or the segment itself.
+        var faults = new StorageFaults();
+        await using var cluster = await StartSqliteAsync(faults);
         var key = ScheduleKey.Of("crash", "victim");
-        faults.Fail(failingState, failingState == "wake" ? WakeShards.ShardOf(key) : $"crash#{Bucket("victim")}", times: 1);
+        faults.Fail(failingState, failingState.StartsWith("wake", StringComparison.Ordinal) ? WakeShards.ShardOf(key) : $"crash#{Bucket("victim")}", times: 1);
 
         await Assert.ThrowsAnyAsync<Exception>(() => cluster.CreateAsync("crash", "victim", Yearly));
 
@@ -151,6 +181,32 @@ public sealed class BulkCreateTests
         Assert.NotNull(await cluster.Schedule("ddl", "e4").GetStatusAsync());
     }
 
+    [Fact]
+    public async Task A_script_reserves_its_names_per_bucket_and_a_failure_gives_back_the_names_of_statements_that_did_not_take_effect()
+    {
+        var faults = new StorageFaults();
+        await using var cluster = await StartSqliteAsync(faults, sqlRunner: true);
+        var session = cluster.Client.GetGrain<ISqlSessionGrain>("scr");
+        var script = string.Concat(Enumerable.Range(0, 200).Select(i => $"CREATE SCHEDULE s{i:D3} CRON '{Yearly}' AS BEGIN SELECT 1; END;\n"));
+
+        Assert.Equal(200, (await session.ExecuteAsync(script, "someone")).Length);
+        var bucketWrites = faults.Writes((state, key) => state.StartsWith("tenant-schedules.", StringComparison.Ordinal) && key.StartsWith("scr#", StringComparison.Ordinal));
+        Assert.InRange(bucketWrites, 1, 64); // one write per name made about 200
+
+        // Statement 11 of 300 is refused: the statements that never started, and the refused one, leave no name behind.
+        var failing = string.Concat(Enumerable.Range(0, 300).Select(i =>
+            $"CREATE SCHEDULE f{i:D3} CRON '{(i == 10 ? "61 * * * *" : Yearly)}' AS BEGIN SELECT 1; END;\n"));
+        var error = await Assert.ThrowsAsync<NodeDbException>(() => session.ExecuteAsync(failing, "someone"));
+        Assert.Equal(ErrorCodes.InvalidCron, error.Code);
+        var listed = (await cluster.Client.GetGrain<ITenantSchedulesGrain>("scr").ListAsync()).Where(n => n.StartsWith('f')).ToList();
+        Assert.InRange(listed.Count, 10, 298);
+        Assert.DoesNotContain("f010", listed);
+        foreach (var name in Enumerable.Range(0, 300).Select(i => $"f{i:D3}"))
+        {
+            Assert.Equal(listed.Contains(name), await cluster.Schedule("scr", name).GetStatusAsync() is not null);
+        }
+    }
+
     private static async Task AssertWholeAsync(SchedulerCluster cluster, string tenant, string name)
     {
         var key = ScheduleKey.Of(tenant, name);
@@ -166,8 +222,8 @@ public sealed class BulkCreateTests
 
     private static long Bucket(string name) => Grains.Health.ShardRouting.StableHash(name) % Grains.Schedules.TenantSchedulesGrain.BucketCount;
 
-    private static Task<SchedulerCluster> StartSqliteAsync(StorageFaults faults) =>
-        SchedulerCluster.StartAsync(silos: 1, storage: (silo, data) =>
+    private static Task<SchedulerCluster> StartSqliteAsync(StorageFaults faults, bool sqlRunner = false) =>
+        SchedulerCluster.StartAsync(silos: 1, sqlRunner: sqlRunner, storage: (silo, data) =>
         {
             SchedulerCluster.SqliteStorage(silo, data);
             FaultyGrainStorage.Wrap(silo.Services, StorageNames.Schedules, faults);

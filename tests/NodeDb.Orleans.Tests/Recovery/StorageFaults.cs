@@ -26,11 +26,23 @@ public sealed class StorageFaults
     /// <summary>How many writes were failed so far.</summary>
     public int Failed { get; private set; }
 
+    private readonly List<(string State, string Key)> _writes = [];
+
+    /// <summary>How many writes (failed or not) so far matched <paramref name="match"/> (state name, grain key).</summary>
+    public int Writes(Func<string, string, bool> match)
+    {
+        lock (_lock)
+        {
+            return _writes.Count(w => match(w.State, w.Key));
+        }
+    }
+
     internal void ThrowIfFailing(string stateName, GrainId grainId)
     {
         lock (_lock)
         {
             var key = (stateName, grainId.Key.ToString()!);
+            _writes.Add(key);
             if (!_remaining.TryGetValue(key, out var left) || left <= 0)
             {
                 return;

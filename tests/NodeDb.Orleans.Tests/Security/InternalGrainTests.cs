@@ -36,6 +36,8 @@ public sealed class InternalGrainTests
                 ScheduleKey = ScheduleKey.Of("ta", "s1"), RunId = "forged", Tenant = "ta", Schedule = "s1", Body = "BEGIN SELECT 1; END", Owner = "eve",
             })),
             ("list a schedule bucket", () => c.GetGrain<ITenantScheduleBucketGrain>("ta#0").ListAsync()),
+            ("add names to a schedule bucket", () => c.GetGrain<ITenantScheduleBucketGrain>("ta#0").AddManyAsync(["ghost"])),
+            ("release a schedule's name", () => c.GetGrain<IScheduleNameGrain>(ScheduleKey.Of("ta", "s1")).ReleaseUnusedNameAsync()),
             ("reserve a name past the tenant limit", () => c.GetGrain<ITenantScheduleIndexGrain>("ta").ReserveAsync("ghost", int.MaxValue)),
             ("look a key up", () => c.GetGrain<IApiKeyStoreGrain>(ApiKeyText.ClusterScope).FindAsync("k0")),
             ("register a bootstrap key", () => c.GetGrain<IApiKeyStoreGrain>(ApiKeyText.ClusterScope).EnsureBootstrapAsync("kforged", "00")),

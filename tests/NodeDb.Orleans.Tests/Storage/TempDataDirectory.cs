@@ -21,15 +21,17 @@ internal sealed class TempDataDirectory : IDisposable
 
     public string DatabaseFile => System.IO.Path.Combine(Path, SqliteStorageOptions.DatabaseFileName);
 
-    public SqliteGrainStorage CreateGrainStorage(string name = "sqlite") => new(
+    public SqliteGrainStorage CreateGrainStorage(string name = "sqlite", SqliteCommitQueues? queues = null) => new(
         name,
         new SqliteStorageOptions { DataDirectory = Path, GrainStorageSerializer = SharedSerializer.Value },
         NullLogger<SqliteGrainStorage>.Instance,
-        TimeProvider.System);
+        TimeProvider.System,
+        queues);
 
-    public SqliteReminderTable CreateReminderTable(string serviceId) => new(
+    public SqliteReminderTable CreateReminderTable(string serviceId, SqliteCommitQueues? queues = null) => new(
         new SqliteStorageOptions { DataDirectory = Path },
-        Options.Create(new ClusterOptions { ServiceId = serviceId, ClusterId = "test" }));
+        Options.Create(new ClusterOptions { ServiceId = serviceId, ClusterId = "test" }),
+        queues);
 
     public void Dispose()
     {
