@@ -20,4 +20,12 @@ public interface IJobRunner
     /// <summary>Checks a body at CREATE time (syntax, body guard, dialect).</summary>
     /// <exception cref="NodeDbException">With code <c>body_rejected</c> and a message that says what to change.</exception>
     void ValidateBody(string tenant, string body);
+
+    /// <summary>
+    /// A schedule of <paramref name="tenant"/> now lives on this silo: open what its first run here would otherwise open
+    /// on its way (a connection pool and what the driver loads with its first connection), in the background. Never throws.
+    /// </summary>
+    void Prepare(string tenant)
+    {
+    }
 }

@@ -68,6 +68,12 @@ public sealed partial class ScheduleGrain(
         }
 
         LoadDefinition(Definition);
+        if (Definition.Enabled)
+        {
+            // Its next runs start here: a silo that has just started opens the tenant's database before the first one.
+            runner.Prepare(Definition.Tenant);
+        }
+
         var now = clock.GetUtcNow();
         await SettleOrphansAsync(now);
         await FlushOutboxAsync();

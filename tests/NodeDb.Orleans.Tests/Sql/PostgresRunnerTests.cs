@@ -125,6 +125,27 @@ public sealed partial class PostgresRunnerTests(PostgresFixture pg) : RunnerEngi
     }
 
     [Fact]
+    public async Task Prepare_opens_the_tenants_first_connection_before_its_first_run()
+    {
+        // What a schedule activating on a silo that has just started does: the login and Npgsql's type loading happen
+        // before the first run there, not in its lateness (S6: ~200 ms late runs on each freshly restarted silo).
+        var host = await HostAsync();
+        var tenantSessions = $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{Database}' AND usename <> current_user";
+        Assert.Equal(0L, await pg.ScalarAsync("postgres", tenantSessions));
+
+        host.Runner.Prepare(Tenant);
+        host.Runner.Prepare(Tenant); // once per tenant
+        for (var i = 0; i < 200 && await pg.ScalarAsync("postgres", tenantSessions) is 0L; i++)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Equal(1L, await pg.ScalarAsync("postgres", tenantSessions)); // opened, and kept in the pool for the run
+        Assert.Equal(RunStatus.Succeeded, (await host.Runner.RunAsync(Request("r-prepared", "BEGIN INSERT INTO effects(v) VALUES (1); END"), Ct)).Status);
+        Assert.Equal(1L, await pg.ScalarAsync("postgres", tenantSessions));
+    }
+
+    [Fact]
     public async Task A_procedural_body_runs_as_plpgsql_in_the_server()
     {
         var host = await HostAsync();

@@ -26,4 +26,9 @@ internal interface ITenantEngine
     /// <summary>Runs ad-hoc SQL (one or more statements, or a <c>BEGIN … END</c> block) in one transaction for <paramref name="owner"/>; returns the last statement's result.</summary>
     /// <remarks>Each engine splits the text its own way: SQLite by preparing one statement at a time, PostgreSQL by the lexer.</remarks>
     Task<SqlResult> ExecuteAsync(string tenant, string sql, string owner, CancellationToken cancellationToken);
+
+    /// <summary>Opens, in the background and once, what the tenant's first run would open (see <see cref="IJobRunner.Prepare"/>).</summary>
+    void Prepare(string tenant)
+    {
+    }
 }

@@ -30,6 +30,7 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _ledgerReady = new(StringComparer.Ordinal);
     private readonly PostgresLedger? _sealed;
     private readonly ConcurrentDictionary<string, PostgresTenantWriter> _writers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _prepared = new(StringComparer.Ordinal);
 
     public PostgresTenantEngine(TenantDatabaseOptions options, IRunFaultInjector faults)
     {
@@ -185,6 +186,32 @@ internal sealed class PostgresTenantEngine : ITenantEngine, IAsyncDisposable
             ?? throw new NodeDbException(
                 ErrorCodes.InvalidDefinition,
                 $"Tenant '{tenant}' has no PostgreSQL connection: add it to {nameof(TenantDatabaseOptions.PostgresConnections)} or set {nameof(TenantDatabaseOptions.PostgresConnectionTemplate)}.");
+    }
+
+    /// <summary>
+    /// The first connection of a tenant's pool costs a login and Npgsql's load of the database's types (a few catalog
+    /// queries): about 200 ms a run started late on a silo that had just restarted and received schedules (S6). A
+    /// schedule activating here opens it ahead, once per tenant, and returns it to the pool.
+    /// </summary>
+    public void Prepare(string tenant)
+    {
+        if (!_prepared.TryAdd(tenant, true))
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await using var connection = await OpenAsync(tenant, CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or NodeDbException or IOException or TimeoutException or InvalidOperationException)
+            {
+                // Only a head start: the first run opens its own connection and reports whatever is wrong.
+                _prepared.TryRemove(tenant, out _);
+            }
+        });
     }
 
     /// <summary>Opens a pooled connection to the tenant's database, its plain ledger created when that is the one in use.</summary>

@@ -205,6 +205,19 @@ public sealed partial class SqlJobRunner : IJobRunner
     }
 
     /// <inheritdoc />
+    public void Prepare(string tenant)
+    {
+        try
+        {
+            _engines.For(tenant).Prepare(tenant);
+        }
+        catch (NodeDbException)
+        {
+            // A tenant with no database configured: its first run says so, with the reason.
+        }
+    }
+
+    /// <inheritdoc />
     public void ValidateBody(string tenant, string body)
     {
         ArgumentNullException.ThrowIfNull(body);
