@@ -706,13 +706,24 @@ public sealed partial class ScheduleGrain(
 
     /// <summary>
     /// Sends the outbox to history. The common case (no spill, under the cap) is an append the turn waits for only
-    /// <see cref="SchedulerOptions.HistoryWait"/> (200 ms): history slower than that (a busy tenant history grain, one that is moving off a stopping
-    /// silo: seen holding turns for 1.3 s under load) finishes in the background, so the schedule arms and fires its next
-    /// occurrence meanwhile instead of starting it late. One append at a time; what arrives meanwhile goes with the next.
+    /// <see cref="SchedulerOptions.HistoryWait"/> (200 ms): history slower than that (a busy tenant history grain, one
+    /// moving off a stopping silo: seen holding turns for 1.3 s under load) finishes in the background, so the schedule
+    /// arms and fires its next occurrence meanwhile instead of starting it late. One append at a time; what arrives
+    /// meanwhile goes with the next.
     /// </summary>
     private async Task FlushOutboxAsync()
     {
-        if ((state.State.Outbox.Count == 0 && state.State.Spill is null) || Definition is null || _appending is { IsCompleted: false })
+        var started = infrastructureTime.GetTimestamp();
+        while (_appending is { IsCompleted: false } earlier)
+        {
+            // An earlier turn's append (or the one it chained) still under way: wait for it within the same budget.
+            if (!await WithinHistoryWaitAsync(earlier, started))
+            {
+                return;
+            }
+        }
+
+        if ((state.State.Outbox.Count == 0 && state.State.Spill is null) || Definition is null)
         {
             return;
         }
@@ -721,15 +732,7 @@ public sealed partial class ScheduleGrain(
         {
             var append = AppendInBackgroundAsync([.. state.State.Outbox]);
             _appending = append;
-            try
-            {
-                await append.WaitAsync(_options.HistoryWait, infrastructureTime);
-            }
-            catch (TimeoutException)
-            {
-                // Still under way: it takes its rows out of the outbox when it ends, on this activation's scheduler.
-            }
-
+            await WithinHistoryWaitAsync(append, started);
             return;
         }
 
@@ -740,6 +743,27 @@ public sealed partial class ScheduleGrain(
             is { } failure)
         {
             LogHistoryAppendFailed(logger, failure, Key, pending);
+        }
+    }
+
+    /// <summary>Waits for a history append until <see cref="SchedulerOptions.HistoryWait"/> after <paramref name="started"/>; false when that ran out.</summary>
+    private async Task<bool> WithinHistoryWaitAsync(Task append, long started)
+    {
+        var left = _options.HistoryWait - infrastructureTime.GetElapsedTime(started);
+        if (left <= TimeSpan.Zero)
+        {
+            return append.IsCompleted;
+        }
+
+        try
+        {
+            await append.WaitAsync(left, infrastructureTime);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            // Still under way: it takes its rows out of the outbox when it ends, on this activation's scheduler.
+            return false;
         }
     }
 
