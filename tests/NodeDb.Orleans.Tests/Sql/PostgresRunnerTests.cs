@@ -2,6 +2,7 @@ using Npgsql;
 using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Sql.Execution;
 using NodeDb.Orleans.Silo.Telemetry;
+using NodeDb.Orleans.Tests.Cluster;
 using OpenTelemetry.Trace;
 
 namespace NodeDb.Orleans.Tests.Sql;
@@ -135,11 +136,7 @@ public sealed partial class PostgresRunnerTests(PostgresFixture pg) : RunnerEngi
 
         host.Runner.Prepare(Tenant);
         host.Runner.Prepare(Tenant); // once per tenant
-        for (var i = 0; i < 200 && await pg.ScalarAsync("postgres", tenantSessions) is 0L; i++)
-        {
-            await Task.Delay(50, Ct);
-        }
-
+        await Until.TrueAsync(async () => await pg.ScalarAsync("postgres", tenantSessions) is not 0L, TimeSpan.FromSeconds(10));
         Assert.Equal(1L, await pg.ScalarAsync("postgres", tenantSessions)); // opened, and kept in the pool for the run
         Assert.Equal(RunStatus.Succeeded, (await host.Runner.RunAsync(Request("r-prepared", "BEGIN INSERT INTO effects(v) VALUES (1); END"), Ct)).Status);
         Assert.Equal(1L, await pg.ScalarAsync("postgres", tenantSessions));
