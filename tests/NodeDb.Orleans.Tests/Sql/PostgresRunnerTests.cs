@@ -3,6 +3,7 @@ using NodeDb.Orleans.Grains.Diagnostics;
 using NodeDb.Orleans.Grains.Sql.Execution;
 using NodeDb.Orleans.Silo.Telemetry;
 using NodeDb.Orleans.Tests.Cluster;
+using NodeDb.Orleans.Tests.Telemetry;
 using OpenTelemetry.Trace;
 
 namespace NodeDb.Orleans.Tests.Sql;
@@ -32,7 +33,7 @@ public sealed partial class PostgresRunnerTests(PostgresFixture pg) : RunnerEngi
     [Fact]
     public async Task An_attempt_span_has_Npgsql_command_spans_as_children_and_the_SQLSTATE_as_error_type()
     {
-        var spans = new List<System.Diagnostics.Activity>();
+        var spans = new Captured<System.Diagnostics.Activity>();
         using var tracing = Tracing(spans);
         var host = await HostAsync();
 
@@ -60,7 +61,7 @@ public sealed partial class PostgresRunnerTests(PostgresFixture pg) : RunnerEngi
     public async Task A_run_sends_one_batch_before_its_commit_however_many_statements_its_body_has()
     {
         // Npgsql traces each command or batch it sends: one span per round trip to the server.
-        var spans = new List<System.Diagnostics.Activity>();
+        var spans = new Captured<System.Diagnostics.Activity>();
         using var tracing = Tracing(spans);
         var host = await HostAsync();
 
@@ -359,6 +360,6 @@ public sealed partial class PostgresRunnerTests(PostgresFixture pg) : RunnerEngi
     }
 
     /// <summary>The product's tracing set-up, exporting into <paramref name="spans"/>.</summary>
-    private static TracerProvider Tracing(List<System.Diagnostics.Activity> spans) =>
+    private static TracerProvider Tracing(Captured<System.Diagnostics.Activity> spans) =>
         OpenTelemetry.Sdk.CreateTracerProviderBuilder().AddNodeDbTracing().AddInMemoryExporter(spans).Build();
 }

@@ -23,7 +23,7 @@ public sealed class RunLogCorrelationTests
     public async Task A_failed_run_logs_with_its_attempt_span_and_run_id()
     {
         var tenant = $"logs{Guid.NewGuid():N}"[..16];
-        var spans = new List<Activity>();
+        var spans = new Captured<Activity>();
         var records = new ConcurrentQueue<Captured>();
         using var tracing = Sdk.CreateTracerProviderBuilder().AddNodeDbTracing().AddInMemoryExporter(spans).Build();
 

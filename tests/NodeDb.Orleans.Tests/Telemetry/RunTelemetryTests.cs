@@ -22,8 +22,8 @@ public sealed class RunTelemetryTests
     public async Task A_run_has_an_attempt_span_with_a_database_child_span_and_is_counted()
     {
         var tenant = $"otel{Guid.NewGuid():N}"[..16];
-        var spans = new List<Activity>();
-        var metrics = new List<Metric>();
+        var spans = new Captured<Activity>();
+        var metrics = new Captured<Metric>();
         using var tracing = Sdk.CreateTracerProviderBuilder().AddNodeDbTracing().AddInMemoryExporter(spans).Build();
         using var meters = Sdk.CreateMeterProviderBuilder().AddNodeDbMetrics(new TelemetrySettings()).AddInMemoryExporter(metrics).Build();
 
@@ -89,7 +89,7 @@ public sealed class RunTelemetryTests
 
     private static string? Tag(Activity span, string key) => span.GetTagItem(key)?.ToString();
 
-    private static IEnumerable<MetricPoint> Points(List<Metric> metrics, string name)
+    private static IEnumerable<MetricPoint> Points(IEnumerable<Metric> metrics, string name)
     {
         foreach (var metric in metrics.Where(m => m.Name == name))
         {
@@ -113,9 +113,9 @@ public sealed class RunTelemetryTests
         return false;
     }
 
-    private static long Sum(List<Metric> metrics, string name, string tenant, string outcome) =>
+    private static long Sum(IEnumerable<Metric> metrics, string name, string tenant, string outcome) =>
         Points(metrics, name).Where(p => Has(p, SchedulerTags.Tenant, tenant) && Has(p, SchedulerTags.Outcome, outcome)).Sum(p => p.GetSumLong());
 
-    private static long HistogramCount(List<Metric> metrics, string name, string? tenant) =>
+    private static long HistogramCount(IEnumerable<Metric> metrics, string name, string? tenant) =>
         Points(metrics, name).Where(p => tenant is null || Has(p, SchedulerTags.Tenant, tenant)).Sum(p => p.GetHistogramCount());
 }
