@@ -50,6 +50,9 @@ public sealed class DispatchedRun
     /// <summary>Its outcome, once <see cref="RunPhase.Finishing"/> or <see cref="RunPhase.Parked"/>.</summary>
     public RunCompletion? Completion { get; private set; }
 
+    /// <summary>The cap's slot the run took when it started (the runner may have passed it on since).</summary>
+    internal RunSlot? Slot { get; private set; }
+
     /// <summary>Set when it is cancelled (by its schedule, or by shutdown); the running body sees it through the token.</summary>
     public string? CancelReason { get; private set; }
 
@@ -79,11 +82,12 @@ public sealed class DispatchedRun
         Deadline = anchor + grace;
     }
 
-    internal void Start(DateTimeOffset now)
+    internal void Start(DateTimeOffset now, RunSlot slot)
     {
         Require(Phase == RunPhase.Queued, "start");
         Phase = RunPhase.Running;
         StartedAt = now;
+        Slot = slot;
     }
 
     internal void Finish(RunCompletion completion)

@@ -99,7 +99,10 @@ internal sealed class FairRunQueue
         return expired;
     }
 
-    /// <summary>A running body of <paramref name="tenant"/> ended: its tenant's share has room again.</summary>
+    /// <summary>A slot of <paramref name="tenant"/> taken outside the queue (a further lane of its writer, see <see cref="RunSlot"/>).</summary>
+    public void Started(string tenant) => LaneOf(tenant).Running++;
+
+    /// <summary>A slot of <paramref name="tenant"/> is free: its tenant's share has room again.</summary>
     public void Finished(string tenant)
     {
         if (_lanes.TryGetValue(tenant, out var lane))

@@ -391,7 +391,7 @@ public sealed partial class JobDispatcher : IDisposable
         var toStart = new List<DispatchedRun>();
         while (_running < _options.MaxConcurrentJobs && _queue.TryDequeue(_options.MaxConcurrentRunsPerTenant) is { } run)
         {
-            run.Start(now);
+            run.Start(now, new RunSlot(this, run.Ticket.Tenant));
             _running++;
             toStart.Add(run);
         }
@@ -414,7 +414,7 @@ public sealed partial class JobDispatcher : IDisposable
         JobOutcome outcome;
         try
         {
-            outcome = await _runner.RunAsync(ticket.ToRequest(), run.Cancellation.Token);
+            outcome = await _runner.RunAsync(ticket.ToRequest() with { Slot = run.Slot }, run.Cancellation.Token);
         }
         catch (OperationCanceledException) when (run.Cancellation.IsCancellationRequested)
         {
@@ -433,14 +433,12 @@ public sealed partial class JobDispatcher : IDisposable
             _instruments.RunStarted(startedAt - scheduled, ticket.Tenant);
         }
 
-        List<DispatchedRun> toStart;
+        // The cap bounds bodies running against databases, not the bookkeeping after them: the slot is free as soon as the
+        // body ends, while its completion is still on its way (unless the runner passed it on earlier, see RunSlot).
+        run.Slot!.ReleaseAtRunEnd();
         var leftToLedger = false;
         lock (_gate)
         {
-            // The cap bounds bodies running against databases, not the bookkeeping after them: the slot is free as soon
-            // as the body ends, while its completion is still on its way.
-            _running--;
-            _queue.Finished(ticket.Tenant);
             var now = _clock.GetUtcNow();
             if (outcome.Uncertain || (outcome.Status == RunStatus.Cancelled && run.CancelReason == ShutdownReason))
             {
@@ -463,11 +461,8 @@ public sealed partial class JobDispatcher : IDisposable
                     Waited = run.Waited,
                 });
             }
-
-            toStart = Pump(now);
         }
 
-        StartAll(toStart);
         if (leftToLedger)
         {
             LogLeftToLedger(_logger, ticket.RunId);
@@ -475,6 +470,39 @@ public sealed partial class JobDispatcher : IDisposable
         }
 
         await DeliverAsync(run);
+    }
+
+    /// <summary>A slot is free again (its run ended, joined a writer's lane, or the lane holding it stopped): the next runs start.</summary>
+    internal void FreeSlot(string tenant)
+    {
+        List<DispatchedRun> toStart;
+        lock (_gate)
+        {
+            _running--;
+            _queue.Finished(tenant);
+            toStart = Pump(_clock.GetUtcNow());
+        }
+
+        StartAll(toStart);
+    }
+
+    /// <summary>
+    /// A slot for another lane of <paramref name="tenant"/>'s writer, when both caps allow it and no run waits for a slot
+    /// (waiting runs come first, fairly); null otherwise, and while stopping.
+    /// </summary>
+    internal RunSlot? TryTakeSlotForLane(string tenant)
+    {
+        lock (_gate)
+        {
+            if (_stopping || _queue.Count > 0 || _running >= _options.MaxConcurrentJobs || _queue.RunningOf(tenant) >= _options.MaxConcurrentRunsPerTenant)
+            {
+                return null;
+            }
+
+            _running++;
+            _queue.Started(tenant);
+            return RunSlot.ForLane(this, tenant);
+        }
     }
 
     /// <summary>Rejects every queued run whose deadline has passed, then waits for the next one.</summary>

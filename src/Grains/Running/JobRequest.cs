@@ -24,4 +24,10 @@ public sealed record JobRequest
     public DateTimeOffset? ScheduledAt { get; init; }
 
     public RunTrigger Trigger { get; init; } = RunTrigger.Cron;
+
+    /// <summary>
+    /// The cap's slot this run holds on its silo, for a runner that queues runs for a shared writer to pass on
+    /// (<see cref="RunSlot"/>); null outside the dispatcher (a direct call of the runner).
+    /// </summary>
+    public RunSlot? Slot { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Diagnostics;
 using Npgsql;
+using NodeDb.Orleans.Grains.Running;
 
 namespace NodeDb.Orleans.Grains.Sql.Execution;
 
@@ -47,6 +48,9 @@ internal sealed partial class PostgresTenantWriter
     private readonly List<Lane> _lanes = [];
     private ITimer? _stallTimer;
 
+    /// <summary>A slot of this tenant's latest dispatched run: where a further lane asks for a slot of its own.</summary>
+    private RunSlot? _slots;
+
     public PostgresTenantWriter(PostgresTenantEngine engine, string tenant, IRunFaultInjector faults)
     {
         _engine = engine;
@@ -66,20 +70,34 @@ internal sealed partial class PostgresTenantWriter
 
         // Cancelled while queued: it ends at once and never starts. Once started, Npgsql cancels its running statement.
         job.Registration = cancellationToken.Register(() => CancelQueued(job));
+        var slot = attempt.Request.Slot;
+        RunSlot? free = null;
         lock (_gate)
         {
             _queue.Enqueue(job);
+            _slots = slot ?? _slots;
             if (_lanes.Count == 0)
             {
-                StartLane();
+                // The first lane runs on the slot of the run that starts it; a run that joins a running lane frees its own
+                // (see RunSlot) unless the queue is already long, which keeps the backlog bounded.
+                StartLane(slot?.HandToLane());
             }
-            else if (_lanes.Count < MaxLanes && _stallTimer is null)
+            else
             {
-                // Checked again after LaneStall: a lane whose body still runs then is stalled.
-                _stallTimer = attempt.Time.CreateTimer(_ => CheckStalled(attempt.Time), null, LaneStall, Timeout.InfiniteTimeSpan);
+                if (_queue.Count <= RunSlot.QueuedWithoutSlot)
+                {
+                    free = slot;
+                }
+
+                if (_lanes.Count < MaxLanes && _stallTimer is null)
+                {
+                    // Checked again after LaneStall: a lane whose body still runs then is stalled.
+                    _stallTimer = attempt.Time.CreateTimer(_ => CheckStalled(attempt.Time), null, LaneStall, Timeout.InfiniteTimeSpan);
+                }
             }
         }
 
+        free?.Release();
         return job.Result.Task;
     }
 
@@ -96,7 +114,16 @@ internal sealed partial class PostgresTenantWriter
 
             if (_lanes.TrueForAll(l => l.BodySince is { } since && time.GetElapsedTime(since) >= LaneStall))
             {
-                StartLane();
+                // A further lane holds a slot of its own, when the silo's caps have one and no run waits for one. Runs
+                // given to the runner directly (no dispatcher, no slot) start it without.
+                if (_slots is null)
+                {
+                    StartLane(null);
+                }
+                else if (_slots.TryTakeForLane() is { } another)
+                {
+                    StartLane(another);
+                }
             }
 
             if (_lanes.Count < MaxLanes)
@@ -106,12 +133,22 @@ internal sealed partial class PostgresTenantWriter
         }
     }
 
-    /// <summary>Starts a lane; the caller holds the gate.</summary>
-    private void StartLane()
+    /// <summary>Starts a lane on <paramref name="slot"/> (freed when the lane stops); the caller holds the gate.</summary>
+    private void StartLane(RunSlot? slot)
     {
         var lane = new Lane();
         _lanes.Add(lane);
-        _ = Task.Run(() => RunLaneAsync(lane));
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RunLaneAsync(lane);
+            }
+            finally
+            {
+                slot?.ReleaseLane();
+            }
+        });
     }
 
     private void CancelQueued(Job job)

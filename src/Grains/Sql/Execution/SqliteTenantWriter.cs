@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using NodeDb.Orleans.Grains.Diagnostics;
+using NodeDb.Orleans.Grains.Running;
 using NodeDb.Orleans.Grains.Sql.Execution.Sqlite;
 using static SQLitePCL.raw;
 
@@ -47,16 +48,30 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Func<Sqlit
         // Cancelled while queued: it ends at once, and the writer skips it. Cancelled while running: interrupt it.
         job.Registration = cancellationToken.Register(() => Cancel(job));
         bool start;
+        RunSlot? laneSlot = null;
+        RunSlot? free = null;
         lock (_gate)
         {
             _queue.Enqueue(job);
             start = !_draining;
             _draining = true;
+
+            // The writer is the tenant's one lane: it runs on the slot of the run that started it, and a run that joins
+            // the queue frees its own (see RunSlot) unless the queue is already long, which keeps the backlog bounded.
+            if (start)
+            {
+                laneSlot = attempt.Request.Slot?.HandToLane();
+            }
+            else if (_queue.Count <= RunSlot.QueuedWithoutSlot)
+            {
+                free = attempt.Request.Slot;
+            }
         }
 
+        free?.Release();
         if (start)
         {
-            _ = Task.Run(Drain);
+            _ = Task.Run(() => Drain(laneSlot));
         }
 
         return job.Result.Task;
@@ -78,7 +93,19 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Func<Sqlit
         }
     }
 
-    private void Drain()
+    private void Drain(RunSlot? slot)
+    {
+        try
+        {
+            DrainQueue();
+        }
+        finally
+        {
+            slot?.ReleaseLane();
+        }
+    }
+
+    private void DrainQueue()
     {
         while (true)
         {
