@@ -18,8 +18,9 @@ public sealed class SchedulerOptions
     public int MissedRowCap { get; set; } = 100;
 
     /// <summary>
-    /// The most bodies running at once on this silo (NodeDB's <c>max_concurrent_jobs</c>). A run that finds every slot
-    /// busy waits in a queue fair across tenants and is Rejected only if it cannot start within <see cref="Grace"/> of
+    /// The most transactions open at once against tenant databases on this silo (NodeDB's <c>max_concurrent_jobs</c>): a
+    /// run holds a slot while it runs, a tenant writer's lane one for every run it commits in a group
+    /// (<see cref="Running.RunSlot"/>). A run that finds every slot busy waits in a queue fair across tenants and is Rejected only if it cannot start within <see cref="Grace"/> of
     /// its instant. Defaults to 32.
     /// </summary>
     public int MaxConcurrentJobs { get; set; } = 32;

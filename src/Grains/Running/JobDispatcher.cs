@@ -18,7 +18,7 @@ namespace NodeDb.Orleans.Grains.Running;
 /// where a run stands (<see cref="Find"/>) instead of guessing from the ledger. A completion that cannot be delivered is
 /// parked here until the schedule collects it; one that dies with the silo is settled from the tenant's run ledger.
 /// </remarks>
-public sealed partial class JobDispatcher : IDisposable
+public sealed partial class JobDispatcher : IDisposable, IRunSlotPool
 {
     private const string ShutdownReason = "silo shutting down";
     private static readonly TimeSpan[] DeliveryBackoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
@@ -63,7 +63,7 @@ public sealed partial class JobDispatcher : IDisposable
         _deadlineTimer = clock.Provider.CreateTimer(_ => RejectExpired(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Bodies running on this silo now (what the cap counts).</summary>
+    /// <summary>Slots taken on this silo now (what the cap counts): runs running, and tenant writers' lanes (see <see cref="RunSlot"/>).</summary>
     public int InFlight => Volatile.Read(ref _running);
 
     /// <summary>Runs whose instant has come, waiting for a slot.</summary>
@@ -473,7 +473,7 @@ public sealed partial class JobDispatcher : IDisposable
     }
 
     /// <summary>A slot is free again (its run ended, joined a writer's lane, or the lane holding it stopped): the next runs start.</summary>
-    internal void FreeSlot(string tenant)
+    void IRunSlotPool.FreeSlot(string tenant)
     {
         List<DispatchedRun> toStart;
         lock (_gate)
@@ -490,7 +490,7 @@ public sealed partial class JobDispatcher : IDisposable
     /// A slot for another lane of <paramref name="tenant"/>'s writer, when both caps allow it and no run waits for a slot
     /// (waiting runs come first, fairly); null otherwise, and while stopping.
     /// </summary>
-    internal RunSlot? TryTakeSlotForLane(string tenant)
+    RunSlot? IRunSlotPool.TryTakeSlotForLane(string tenant)
     {
         lock (_gate)
         {

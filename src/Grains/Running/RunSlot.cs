@@ -22,12 +22,12 @@ public sealed class RunSlot
     /// </summary>
     public const int QueuedWithoutSlot = 128;
 
-    private readonly JobDispatcher _dispatcher;
+    private readonly IRunSlotPool _pool;
     private int _state;
 
-    internal RunSlot(JobDispatcher dispatcher, string tenant)
+    internal RunSlot(IRunSlotPool pool, string tenant)
     {
-        _dispatcher = dispatcher;
+        _pool = pool;
         Tenant = tenant;
     }
 
@@ -42,7 +42,7 @@ public sealed class RunSlot
     {
         if (Interlocked.CompareExchange(ref _state, Free, HeldByRun) == HeldByRun)
         {
-            _dispatcher.FreeSlot(Tenant);
+            _pool.FreeSlot(Tenant);
         }
     }
 
@@ -57,7 +57,7 @@ public sealed class RunSlot
     {
         if (Interlocked.CompareExchange(ref _state, Free, HeldByLane) == HeldByLane)
         {
-            _dispatcher.FreeSlot(Tenant);
+            _pool.FreeSlot(Tenant);
         }
     }
 
@@ -66,9 +66,9 @@ public sealed class RunSlot
     /// and no run waits for a slot (those come first); null otherwise. The new slot is the lane's: free it with
     /// <see cref="ReleaseLane"/>.
     /// </summary>
-    public RunSlot? TryTakeForLane() => _dispatcher.TryTakeSlotForLane(Tenant);
+    public RunSlot? TryTakeForLane() => _pool.TryTakeSlotForLane(Tenant);
 
-    internal static RunSlot ForLane(JobDispatcher dispatcher, string tenant) => new(dispatcher, tenant) { _state = HeldByLane };
+    internal static RunSlot ForLane(IRunSlotPool pool, string tenant) => new(pool, tenant) { _state = HeldByLane };
 
     /// <summary>The run ended: frees the slot if the run still holds it.</summary>
     internal void ReleaseAtRunEnd() => Release();

@@ -227,10 +227,10 @@ public sealed partial class PostgresRunnerTests
     }
 
     /// <summary>Holds a lock on <c>effects</c> and parks a run on it: the lane that runs it stalls.</summary>
-    private async Task<Blocked> BlockAsync(RunnerHost host)
+    private async Task<Blocked> BlockAsync(RunnerHost host, RunSlot? slot = null)
     {
         var holder = await HoldLockAsync();
-        var run = host.Runner.RunAsync(Request("r-block", "BEGIN INSERT INTO effects(v) VALUES (0); END", retries: 0, timeout: TimeSpan.FromSeconds(60)), Ct);
+        var run = host.Runner.RunAsync(Request("r-block", "BEGIN INSERT INTO effects(v) VALUES (0); END", retries: 0, timeout: TimeSpan.FromSeconds(60)) with { Slot = slot }, Ct);
         for (var i = 0; i < 200 && await pg.ScalarAsync(Database, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO effects%'") is not 1L; i++)
         {
             await Task.Delay(25, Ct);

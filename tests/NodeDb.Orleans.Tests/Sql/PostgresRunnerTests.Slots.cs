@@ -1,0 +1,103 @@
+using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Tests.Cluster;
+
+namespace NodeDb.Orleans.Tests.Sql;
+
+/// <summary>
+/// The cap's slots through a PostgreSQL tenant's writer (<see cref="RunSlot"/>): the run that starts a lane hands its slot
+/// to the lane, runs that join its queue free theirs, and a further lane for a stalled one runs on a slot of its own,
+/// which it gets only when the silo's caps have one. The pool stands in for the dispatcher's count; the database is real.
+/// </summary>
+public sealed partial class PostgresRunnerTests
+{
+    [Fact]
+    public async Task Runs_joining_a_lane_free_their_slots_and_a_further_lane_takes_one_of_its_own()
+    {
+        var host = await HostAsync();
+        var pool = new SlotPool(capacity: 2);
+        await using var block = await BlockAsync(host, pool.Take(Tenant));
+        Assert.Equal(1, pool.Used); // the stalled lane, on the blocked run's slot
+
+        var runs = new List<Task<JobOutcome>>();
+        for (var i = 0; i < 6; i++)
+        {
+            runs.Add(host.Runner.RunAsync(Request($"r-s-{i}", "BEGIN INSERT INTO uniques(k) VALUES (" + i + "); END", retries: 0) with { Slot = pool.Take(Tenant) }, Ct));
+            Assert.Equal(1, pool.Used); // it joined the lane's queue and gave its slot back at once
+        }
+
+        // The first lane stays stalled on the lock; the second runs the queued group on a slot it took for itself.
+        var outcomes = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.All(outcomes, o => Assert.Equal(RunStatus.Succeeded, o.Status));
+        Assert.Equal(1, pool.TakenForLanes);
+        await Until.TrueAsync(() => Task.FromResult(pool.Used == 1)); // the second lane stopped and gave its slot back
+
+        await block.ReleaseAsync();
+        Assert.Equal(RunStatus.Succeeded, (await block.Run).Status);
+        await Until.TrueAsync(() => Task.FromResult(pool.Used == 0));
+        Assert.Equal(7L, await pg.ScalarAsync(Database, "SELECT count(*) FROM nodedb.run_ledger"));
+    }
+
+    [Fact]
+    public async Task A_stalled_lane_gets_no_second_lane_while_the_cap_is_full_and_its_queue_runs_after_it()
+    {
+        var host = await HostAsync();
+        var pool = new SlotPool(capacity: 1);
+        await using var block = await BlockAsync(host, pool.Take(Tenant));
+
+        var runs = Enumerable.Range(0, 3)
+            .Select(i => host.Runner.RunAsync(Request($"r-f-{i}", "BEGIN INSERT INTO uniques(k) VALUES (" + i + "); END", retries: 0) with { Slot = pool.Take(Tenant) }, Ct))
+            .ToList();
+
+        // The writer asks for a further lane and is refused: the cap of one is the stalled lane's.
+        await Until.TrueAsync(() => Task.FromResult(pool.Refused >= 2));
+        Assert.All(runs, r => Assert.False(r.IsCompleted));
+        Assert.Equal(0, pool.TakenForLanes);
+
+        await block.ReleaseAsync();
+        var outcomes = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.All(outcomes, o => Assert.Equal(RunStatus.Succeeded, o.Status));
+        await Until.TrueAsync(() => Task.FromResult(pool.Used == 0));
+    }
+
+    /// <summary>The dispatcher's slot count for these tests: slots taken by runs, and by writers' further lanes within the capacity.</summary>
+    private sealed class SlotPool(int capacity) : IRunSlotPool
+    {
+        private int _used;
+        private int _takenForLanes;
+        private int _refused;
+
+        public int Used => Volatile.Read(ref _used);
+
+        public int TakenForLanes => Volatile.Read(ref _takenForLanes);
+
+        public int Refused => Volatile.Read(ref _refused);
+
+        /// <summary>A run starts: it takes a slot, as the dispatcher gives one to each run it starts.</summary>
+        public RunSlot Take(string tenant)
+        {
+            Interlocked.Increment(ref _used);
+            return new RunSlot(this, tenant);
+        }
+
+        public void FreeSlot(string tenant) => Assert.True(Interlocked.Decrement(ref _used) >= 0, "a slot was freed twice");
+
+        public RunSlot? TryTakeSlotForLane(string tenant)
+        {
+            while (true)
+            {
+                var used = Used;
+                if (used >= capacity)
+                {
+                    Interlocked.Increment(ref _refused);
+                    return null;
+                }
+
+                if (Interlocked.CompareExchange(ref _used, used + 1, used) == used)
+                {
+                    Interlocked.Increment(ref _takenForLanes);
+                    return RunSlot.ForLane(this, tenant);
+                }
+            }
+        }
+    }
+}
