@@ -25,8 +25,8 @@ public sealed class SchedulerGauges : ILifecycleParticipant<ISiloLifecycle>
         meter.CreateObservableUpDownCounter("nodedb.scheduler.schedules.active", () => index.Count, "{schedule}", "Schedules active on this silo with a due instant (the tick index).");
         meter.CreateObservableUpDownCounter("nodedb.scheduler.schedules.armed", () => dispatcher.Armed, "{run}", "Occurrences claimed ahead of their instant and held by this silo's dispatcher until then.");
         meter.CreateObservableUpDownCounter("nodedb.scheduler.queue.length", () => dispatcher.QueueLength, "{run}", "Runs due on this silo waiting for a free slot.");
-        meter.CreateObservableUpDownCounter("nodedb.scheduler.slots.used", () => dispatcher.InFlight, "{slot}", "Bodies running on this silo now.");
-        meter.CreateObservableUpDownCounter("nodedb.scheduler.slots.limit", () => cap, "{slot}", "Scheduler:MaxConcurrentJobs, the cap on bodies running at once on this silo.");
+        meter.CreateObservableUpDownCounter("nodedb.scheduler.slots.used", () => dispatcher.InFlight, "{slot}", "Slots taken on this silo now: runs running and tenant writers' lanes.");
+        meter.CreateObservableUpDownCounter("nodedb.scheduler.slots.limit", () => cap, "{slot}", "Scheduler:MaxConcurrentJobs, the cap on transactions open at once on this silo.");
     }
 
     public void Participate(ISiloLifecycle lifecycle)

@@ -20,10 +20,19 @@ public sealed class SchedulerOptions
     /// <summary>
     /// The most transactions open at once against tenant databases on this silo (NodeDB's <c>max_concurrent_jobs</c>): a
     /// run holds a slot while it runs, a tenant writer's lane one for every run it commits in a group
-    /// (<see cref="Running.RunSlot"/>). A run that finds every slot busy waits in a queue fair across tenants and is Rejected only if it cannot start within <see cref="Grace"/> of
-    /// its instant. Defaults to 32.
+    /// (<see cref="Running.RunSlot"/>). A run that finds every slot busy waits in a queue fair across tenants and is
+    /// Rejected only if it cannot start within <see cref="Grace"/> of its instant. Defaults to 32.
     /// </summary>
     public int MaxConcurrentJobs { get; set; } = 32;
+
+    /// <summary>
+    /// The floor of the .NET thread pool's worker threads this silo sets at start; null (the default) for
+    /// <see cref="MaxConcurrentJobs"/> + 16, 0 to leave the runtime's (one per core). SQLite has no asynchronous I/O: a
+    /// tenant writer's lane, the grain-state and history commit queues and reminders block a pool thread for each
+    /// statement and <c>fsync</c>. With one thread per core the pool starves under load (every thread blocked in SQLite
+    /// while grain turns queue behind them) and only grows by about one thread a second.
+    /// </summary>
+    public int? MinWorkerThreads { get; set; }
 
     /// <summary>
     /// The most bodies of one tenant running at once on this silo, so a tenant with long bodies cannot hold every slot;
@@ -147,6 +156,7 @@ public sealed class SchedulerOptions
         Require(Grace >= TimeSpan.Zero, $"Grace = {Grace} must not be negative.");
         Require(DefaultQueueCap >= 1, $"DefaultQueueCap = {DefaultQueueCap} must be at least 1.");
         Require(MissedRowCap >= 0, $"MissedRowCap = {MissedRowCap} must not be negative.");
+        Require(MinWorkerThreads is null or (>= 0 and <= 32_767), $"MinWorkerThreads = {MinWorkerThreads} must be between 0 and 32767 (0 leaves the runtime's; unset for MaxConcurrentJobs + 16).");
         Require(MaxConcurrentJobs >= 1, $"MaxConcurrentJobs = {MaxConcurrentJobs} must be at least 1 (0 would reject every run).");
         Require(MaxConcurrentRunsPerTenant >= 1, $"MaxConcurrentRunsPerTenant = {MaxConcurrentRunsPerTenant} must be at least 1.");
         Require(MaxTimeout > TimeSpan.Zero && MaxTimeout <= Schedules.ScheduleValidator.TimeoutCeiling, $"MaxTimeout = {MaxTimeout} must be positive and at most {Schedules.ScheduleValidator.TimeoutCeiling}.");

@@ -63,6 +63,8 @@ public static class SchedulerSiloBuilderExtensions
         services.AddSingleton<DueIndex>();
         services.AddSingleton<HealthGate>();
         services.AddSingleton<SchedulerInstruments>();
+        services.AddSingleton<ThreadPoolFloor>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ThreadPoolFloor>());
         services.AddSingleton<SchedulerGauges>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerGauges>());
         services.AddSingleton<JobDispatcher>();
