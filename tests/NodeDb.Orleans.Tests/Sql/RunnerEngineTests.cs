@@ -181,6 +181,41 @@ public abstract class RunnerEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_busy_writer_frees_the_slots_of_at_most_QueuedWithoutSlot_waiting_runs()
+    {
+        // One slot for the whole silo: the writer's lane holds it, so it never gets a further lane.
+        var host = await HostAsync();
+        var pool = new SlotPool(capacity: 1);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var blocker = host.Runner.RunAsync(
+            Request("r-busy", $"BEGIN {LongRunningStatement}; END", timeout: TimeSpan.FromMinutes(5)) with { Slot = pool.Take(Tenant) }, stop.Token);
+
+        const int Waiting = RunSlot.QueuedWithoutSlot + 5;
+        var runs = new List<Task<JobOutcome>>();
+        var slots = new List<RunSlot>();
+        for (var i = 0; i < Waiting; i++)
+        {
+            slots.Add(pool.Take(Tenant));
+            runs.Add(host.Runner.RunAsync(Request($"r-q-{i}", "BEGIN INSERT INTO effects(v) VALUES (1); END") with { Slot = slots[i] }, Ct));
+        }
+
+        // The lane's slot, and the slots of the runs that found QueuedWithoutSlot runs ahead of them (one more when the
+        // lane had not yet taken the busy run off the queue).
+        Assert.InRange(pool.Used, 1 + Waiting - RunSlot.QueuedWithoutSlot, 2 + Waiting - RunSlot.QueuedWithoutSlot);
+        Assert.All(runs, r => Assert.False(r.IsCompleted));
+
+        await stop.CancelAsync();
+        Assert.Equal(RunStatus.Cancelled, (await blocker.WaitAsync(TimeSpan.FromSeconds(30), Ct)).Status);
+        var outcomes = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        Assert.All(outcomes, o => Assert.Equal(RunStatus.Succeeded, o.Status));
+        Assert.Equal(Waiting, await CountEffectsAsync());
+
+        // As the dispatcher does when a run ends: a slot the run kept is freed now; one it gave back is not freed twice.
+        slots.ForEach(slot => slot.ReleaseAtRunEnd());
+        await Cluster.Until.TrueAsync(() => Task.FromResult(pool.Used == 0));
+    }
+
+    [Fact]
     public async Task Cancelling_the_run_rolls_it_back_as_cancelled()
     {
         var host = await HostAsync();
