@@ -36,7 +36,7 @@ internal sealed partial class PostgresTenantWriter
     public const int MaxLanes = 8;
 
     /// <summary>How long every lane's current body must have run before the queue gets another lane.</summary>
-    public static readonly TimeSpan LaneStall = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan LaneStall = TimeSpan.FromMilliseconds(50);
 
     private const string Savepoint = "nodedb_run";
 
