@@ -1,0 +1,194 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.DependencyInjection;
+using NodeDb.Orleans.Grains.Hosting;
+using NodeDb.Orleans.Grains.Listing;
+using NodeDb.Orleans.Grains.Recovery;
+using NodeDb.Orleans.Grains.Running;
+using NodeDb.Orleans.Grains.Scheduling;
+using NodeDb.Orleans.Grains.Ticking;
+using Orleans.Storage;
+using Orleans.Timers;
+
+namespace NodeDb.Orleans.Grains.Schedules;
+
+/// <summary>
+/// Creates the new schedules of a bulk call (<see cref="ITenantSchedulesGrain.CreateManyAsync"/>, a script's CREATE
+/// statements) without an activation or a grain call per schedule: each storage kind is written once for the whole call
+/// (wake-registry segments, reminders and schedule states, each group-committed), in the order a single create writes them.
+/// </summary>
+/// <remarks>
+/// <para>Only for names the caller has just reserved in the tenant's index (so the index entry is durable first). For each
+/// definition: the same validation as <see cref="ScheduleGrain.CreateAsync"/>; then the wake entries of all of them (one
+/// call per wake shard), their reminders (Orleans' reminder registry, by grain id), and last their states, each written
+/// as the schedule grain writes it (ETag "no row": a row that exists, a dropped schedule's tombstone or a concurrent
+/// create, is a conflict and that definition goes through its grain instead, <see cref="BulkOutcome.UseGrain"/>). The state
+/// is what makes a schedule exist, so a crash at any point leaves whole schedules or names, wake entries and reminders
+/// without state, which the single create can leave too and which cost nothing (see <c>ScheduleGrain.CreateDurablyAsync</c>).</para>
+/// <para>The state written is exactly the one <c>ScheduleGrain.CreateDurablyAsync</c> writes (generation 1, the create's
+/// first observation as marker), so the grain that activates on it later (at its due instant, its reminder or any call)
+/// sees what an activation of a grain-created schedule sees. This silo's tick index gets the due instant, as a grain
+/// released when idle keeps its entry, and the wake registry names this silo as the host, so this silo's death wakes them.</para>
+/// <para>A schedule grain that was activated before the state was written (a status read of the name a moment before) reads
+/// its state again when it is absent (<c>ScheduleGrain</c>'s call filter), so it never acts on the stale "no schedule".</para>
+/// </remarks>
+public sealed class BulkScheduleWriter(
+    IServiceProvider services,
+    IGrainFactory grains,
+    SchedulerClock clock,
+    SchedulerSettings settings,
+    IJobRunner runner,
+    SchedulerTickService ticker,
+    ScheduleBoard board,
+    ILocalSiloDetails localSilo)
+{
+    /// <summary>The schedule grain's state name (its <c>[PersistentState]</c>).</summary>
+    internal const string StateName = "schedule";
+
+    /// <summary>The schedule grain's reminder (<c>ScheduleGrain.ReminderName</c>).</summary>
+    internal const string ReminderName = "nodedb-wake";
+
+    private readonly IGrainStorage _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Schedules);
+    private readonly IReminderRegistry _reminders = services.GetRequiredService<IReminderRegistry>();
+
+    /// <summary>
+    /// Creates <paramref name="definitions"/> (new schedules of one tenant, their names reserved in its index by the caller).
+    /// One outcome per definition, in order.
+    /// </summary>
+    public async Task<ImmutableArray<BulkOutcome>> CreateAsync(IReadOnlyList<ScheduleDefinition> definitions)
+    {
+        var outcomes = new BulkOutcome[definitions.Count];
+        if (RequestContext.Get(EditPrecondition.Key) is not null)
+        {
+            // "Only if unchanged since I read it": the grain answers that, schedule by schedule.
+            outcomes.AsSpan().Fill(BulkOutcome.UseGrain);
+            return [.. outcomes];
+        }
+
+        var now = clock.GetUtcNow();
+        var options = settings.Options;
+        var planned = new List<Planned>(definitions.Count);
+        for (var i = 0; i < definitions.Count; i++)
+        {
+            var definition = definitions[i];
+            try
+            {
+                var cron = ScheduleValidator.Validate(definition, definition.Key, settings.DefaultZone, runner, settings.Limits);
+                ScheduleValidator.CheckInterval(cron, definition.Cron, now, options.MinimumInterval);
+                planned.Add(Plan(i, definition, cron, now, options));
+            }
+            catch (NodeDbException e)
+            {
+                outcomes[i] = BulkOutcome.Refused(e);
+            }
+        }
+
+        var enabled = planned.Where(p => p.Definition.Enabled).ToList();
+        if (enabled.Count > 0)
+        {
+            // Its next runs start on this silo or another: as an activation does, open the tenant's database ahead.
+            runner.Prepare(enabled[0].Definition.Tenant);
+        }
+
+        try
+        {
+            // Wake registry, then reminders, then states: the order of a single create, so no state is ever stored that
+            // nothing wakes. One call per wake shard; the reminders' upserts and the states' writes share transactions.
+            var local = localSilo.SiloAddress.ToParsableString();
+            await Task.WhenAll(enabled
+                .GroupBy(p => (Shard: WakeShards.ShardOf(p.Definition.Key), Host: p.Definition.Scope == ScheduleScope.Local ? IScheduleWakeShardGrain.AnyHost : local))
+                .Select(g => grains.Get<IScheduleWakeShardGrain>(g.Key.Shard).RegisterManyAsync([.. g.Select(p => p.Definition.Key)], g.Key.Host)));
+            await Task.WhenAll(enabled.Select(p => _reminders.RegisterOrUpdateReminder(p.GrainId, ReminderName, options.ReminderPeriod, options.ReminderPeriod)));
+        }
+        catch (Exception)
+        {
+            // Nothing of these schedules is stored yet (no state): each goes through its grain, which writes them again.
+            foreach (var p in planned)
+            {
+                outcomes[p.Index] = BulkOutcome.UseGrain;
+            }
+
+            return [.. outcomes];
+        }
+
+        await Task.WhenAll(planned.Select(async p =>
+        {
+            try
+            {
+                await _storage.WriteStateAsync(StateName, p.GrainId, new GrainState<ScheduleState>(p.State));
+            }
+            catch (InconsistentStateException)
+            {
+                // A row is there: a dropped schedule's tombstone (whose generation the grain carries on) or a create that
+                // got there first. The grain decides, in its own turn.
+                outcomes[p.Index] = BulkOutcome.UseGrain;
+                return;
+            }
+            catch (Exception e)
+            {
+                // The write's outcome is unknown (it may have committed): the name stays reserved, as after a single create's
+                // failed write, and the caller is told to look.
+                outcomes[p.Index] = BulkOutcome.Failed(new NodeDbException(
+                    ErrorCodes.StorageFailed,
+                    $"Schedule '{p.Definition.Name}' could not be stored ({e.Message}); it may or may not exist: read it, or create it again."));
+                return;
+            }
+
+            outcomes[p.Index] = BulkOutcome.Created(p.Status);
+            Register(p, now);
+        }));
+
+        return [.. outcomes];
+    }
+
+    /// <summary>What the schedule's own activation would publish after its create: its due instant here, its line on the board.</summary>
+    private void Register(Planned p, DateTimeOffset now)
+    {
+        ticker.SetDue(p.Definition.Key, p.Due);
+        board.Set(p.Definition.Tenant, ScheduleSummary.Of(p.Status, now));
+    }
+
+    private Planned Plan(int index, ScheduleDefinition definition, CronSchedule cron, DateTimeOffset now, SchedulerOptions options)
+    {
+        var rules = Rules(definition, options);
+
+        // The create's first observation (ScheduleGrain.FirstObservation): the marker a tick at this instant would write,
+        // unless the current unit holds an occurrence (then the tick fires it: the schedule is due now).
+        DateTimeOffset? marker = null;
+        if (definition.Enabled && OccurrencePlanner.Plan(cron, lastFired: null, now, rules) is { Runs.IsEmpty: true, MissedCount: 0 } plan)
+        {
+            marker = plan.Marker;
+        }
+
+        var state = new ScheduleState { Generation = 1, CreatedAt = now, Definition = definition, LastFired = marker, UpdatedAt = now };
+
+        // As ScheduleGrain.RefreshDue and Status compute them for a schedule with nothing in flight.
+        var due = definition.Enabled ? OccurrencePlanner.NextDue(cron, marker, now, rules) : null;
+        DateTimeOffset? next = null;
+        if (definition.Enabled)
+        {
+            var anchor = marker is { } last && last > now ? last : now;
+            next = OccurrencePlanner.NextDue(cron, anchor, now, rules) is { } at ? cron.Zone.ToLocal(at) : null;
+        }
+
+        var status = new ScheduleStatus
+        {
+            Definition = definition,
+            LastFired = marker,
+            NextRun = next,
+            InFlight = [],
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        return new Planned(index, definition, grains.Get<IScheduleGrain>(definition.Key).GetGrainId(), state, status, due);
+    }
+
+    private static PlanningRules Rules(ScheduleDefinition definition, SchedulerOptions options) => new(
+        definition.Missed,
+        options.Grace,
+        definition.QueueCap ?? options.DefaultQueueCap,
+        options.MissedRowCap,
+        definition.StartAt,
+        definition.EndAt);
+
+    private sealed record Planned(int Index, ScheduleDefinition Definition, GrainId GrainId, ScheduleState State, ScheduleStatus Status, DateTimeOffset? Due);
+}
