@@ -54,7 +54,12 @@ public sealed class BulkScheduleWriter(
     /// Creates <paramref name="definitions"/> (new schedules of one tenant, their names reserved in its index by the caller).
     /// One outcome per definition, in order.
     /// </summary>
-    public async Task<ImmutableArray<BulkOutcome>> CreateAsync(IReadOnlyList<ScheduleDefinition> definitions)
+    /// <param name="definitions">The definitions.</param>
+    /// <param name="stopAtFirstRefusal">
+    /// A script's semantics: nothing after the first refused definition is written (those get <see cref="BulkOutcome.UseGrain"/>,
+    /// for the caller to leave unstarted).
+    /// </param>
+    public async Task<ImmutableArray<BulkOutcome>> CreateAsync(IReadOnlyList<ScheduleDefinition> definitions, bool stopAtFirstRefusal = false)
     {
         var outcomes = new BulkOutcome[definitions.Count];
         if (RequestContext.Get(EditPrecondition.Key) is not null)
@@ -79,6 +84,11 @@ public sealed class BulkScheduleWriter(
             catch (NodeDbException e)
             {
                 outcomes[i] = BulkOutcome.Refused(e);
+                if (stopAtFirstRefusal)
+                {
+                    outcomes.AsSpan(i + 1).Fill(BulkOutcome.UseGrain);
+                    break;
+                }
             }
         }
 
