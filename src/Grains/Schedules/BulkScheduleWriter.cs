@@ -47,6 +47,9 @@ public sealed class BulkScheduleWriter(
     /// <summary>The schedule grain's reminder (<c>ScheduleGrain.ReminderName</c>).</summary>
     internal const string ReminderName = "nodedb-wake";
 
+    /// <summary>Schedules written together: a slice's wake entries, reminders and states are in flight at once.</summary>
+    internal const int SliceSize = 1_000;
+
     private readonly IGrainStorage _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Schedules);
     private readonly IReminderRegistry _reminders = services.GetRequiredService<IReminderRegistry>();
 
@@ -92,13 +95,24 @@ public sealed class BulkScheduleWriter(
             }
         }
 
-        var enabled = planned.Where(p => p.Definition.Enabled).ToList();
-        if (enabled.Count > 0)
+        if (planned.Any(p => p.Definition.Enabled))
         {
             // Its next runs start on this silo or another: as an activation does, open the tenant's database ahead.
-            runner.Prepare(enabled[0].Definition.Tenant);
+            runner.Prepare(planned.First(p => p.Definition.Enabled).Definition.Tenant);
         }
 
+        // In slices, so a call of 10,000 keeps a bounded number of writes and reminder registrations in flight.
+        foreach (var slice in planned.Chunk(SliceSize))
+        {
+            await WriteAsync(slice, outcomes, now, options);
+        }
+
+        return [.. outcomes];
+    }
+
+    private async Task WriteAsync(Planned[] slice, BulkOutcome[] outcomes, DateTimeOffset now, SchedulerOptions options)
+    {
+        var enabled = slice.Where(p => p.Definition.Enabled).ToList();
         try
         {
             // Wake registry, then reminders, then states: the order of a single create, so no state is ever stored that
@@ -111,16 +125,16 @@ public sealed class BulkScheduleWriter(
         }
         catch (Exception)
         {
-            // Nothing of these schedules is stored yet (no state): each goes through its grain, which writes them again.
-            foreach (var p in planned)
+            // No state of these schedules is written yet: each goes through its grain, which writes all of it again.
+            foreach (var p in slice)
             {
                 outcomes[p.Index] = BulkOutcome.UseGrain;
             }
 
-            return [.. outcomes];
+            return;
         }
 
-        await Task.WhenAll(planned.Select(async p =>
+        await Task.WhenAll(slice.Select(async p =>
         {
             try
             {
@@ -146,8 +160,6 @@ public sealed class BulkScheduleWriter(
             outcomes[p.Index] = BulkOutcome.Created(p.Status);
             Register(p, now);
         }));
-
-        return [.. outcomes];
     }
 
     /// <summary>What the schedule's own activation would publish after its create: its due instant here, its line on the board.</summary>

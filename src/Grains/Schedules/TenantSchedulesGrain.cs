@@ -139,9 +139,10 @@ public sealed class TenantSchedulesGrain(SchedulerSettings settings, BulkSchedul
         var reserved = await ReserveForBulkAsync(work.Select(i => definitions[i].Name));
         work = await CreateReservedAsync(definitions, work, reserved, results);
 
-        // The rest (names already listed, or not reserved ahead because the call would pass the limit, or left to their
-        // grain by the bulk writer) go through their schedule grains. Bounded: each create holds a schedule activation and a few storage writes; the writes of the ones side by side
-        // share transactions (index buckets, wake shards, grain state and reminders are all group-committed).
+        // The rest (names already listed, names not reserved ahead because the call would pass the limit, definitions the
+        // bulk writer left to their grains) go through their schedule grains. Bounded: each create holds a schedule
+        // activation and a few storage writes; the writes of the ones side by side share transactions (index buckets, wake
+        // shards, grain state and reminders are all group-committed).
         using var slots = new SemaphoreSlim(BulkParallelism);
         await Task.WhenAll(work.Select(async i =>
         {

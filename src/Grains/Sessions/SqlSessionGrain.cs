@@ -229,9 +229,11 @@ public sealed partial class SqlSessionGrain(
             }
         }
 
-        // Statements after the first failure do not start; the caller gives back their names.
+        // Those before the first failure that are not done run through their grains; those after it never start (the
+        // caller sees the failure before them and gives back their names).
         var firstFailure = failures.Count == 0 ? end : failures.Keys.First();
-        return [.. all.Where(i => results[i] is null && !failures.ContainsKey(i) && (i < firstFailure ? left.Contains(i) || !reserved.Contains(((CreateScheduleStatement)statements[i]).Name) : true))];
+        return [.. all.Where(i => results[i] is null && !failures.ContainsKey(i)
+            && (i > firstFailure || left.Contains(i) || !reserved.Contains(((CreateScheduleStatement)statements[i]).Name)))];
     }
 
     /// <summary>Gives back a reserved name whose create wrote nothing; the schedule grain decides in its own turn.</summary>
