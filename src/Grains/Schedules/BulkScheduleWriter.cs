@@ -115,13 +115,14 @@ public sealed class BulkScheduleWriter(
         var enabled = slice.Where(p => p.Definition.Enabled).ToList();
         try
         {
-            // Wake registry, then reminders, then states: the order of a single create, so no state is ever stored that
+            // Wake entries and reminders (side by side), then states: as in a single create, no state is ever stored that
             // nothing wakes. One call per wake shard; the reminders' upserts and the states' writes share transactions.
             var local = localSilo.SiloAddress.ToParsableString();
-            await Task.WhenAll(enabled
+            var wake = Task.WhenAll(enabled
                 .GroupBy(p => (Shard: WakeShards.ShardOf(p.Definition.Key), Host: p.Definition.Scope == ScheduleScope.Local ? IScheduleWakeShardGrain.AnyHost : local))
                 .Select(g => grains.Get<IScheduleWakeShardGrain>(g.Key.Shard).RegisterManyAsync([.. g.Select(p => p.Definition.Key)], g.Key.Host)));
-            await Task.WhenAll(enabled.Select(p => _reminders.RegisterOrUpdateReminder(p.GrainId, ReminderName, options.ReminderPeriod, options.ReminderPeriod)));
+            var reminders = Task.WhenAll(enabled.Select(p => _reminders.RegisterOrUpdateReminder(p.GrainId, ReminderName, options.ReminderPeriod, options.ReminderPeriod)));
+            await Task.WhenAll(wake, reminders);
         }
         catch (Exception)
         {
