@@ -74,39 +74,48 @@ public sealed class BulkScheduleWriter(
 
         var now = clock.GetUtcNow();
         var options = settings.Options;
-        var planned = new List<Planned>(definitions.Count);
-        for (var i = 0; i < definitions.Count; i++)
+        var bodies = new CheckedBodies(runner);
+        var intervals = new Dictionary<(string Cron, string? Zone), NodeDbException?>();
+        var prepared = false;
+        var writing = Task.CompletedTask;
+        var stopped = false;
+        for (var start = 0; start < definitions.Count && !stopped; start += SliceSize)
         {
-            var definition = definitions[i];
-            try
+            // A slice is validated while the one before it is written (its storage round trips leave the turn free).
+            var slice = new List<Planned>(SliceSize);
+            for (var i = start; i < Math.Min(start + SliceSize, definitions.Count); i++)
             {
-                var cron = ScheduleValidator.Validate(definition, definition.Key, settings.DefaultZone, runner, settings.Limits);
-                ScheduleValidator.CheckInterval(cron, definition.Cron, now, options.MinimumInterval);
-                planned.Add(Plan(i, definition, cron, now, options));
-            }
-            catch (NodeDbException e)
-            {
-                outcomes[i] = BulkOutcome.Refused(e);
-                if (stopAtFirstRefusal)
+                var definition = definitions[i];
+                try
                 {
-                    outcomes.AsSpan(i + 1).Fill(BulkOutcome.UseGrain);
-                    break;
+                    var cron = ScheduleValidator.Validate(definition, definition.Key, settings.DefaultZone, bodies, settings.Limits);
+                    CheckInterval(intervals, cron, definition, now, options);
+                    slice.Add(Plan(i, definition, cron, now, options));
+                }
+                catch (NodeDbException e)
+                {
+                    outcomes[i] = BulkOutcome.Refused(e);
+                    if (stopAtFirstRefusal)
+                    {
+                        outcomes.AsSpan(i + 1).Fill(BulkOutcome.UseGrain);
+                        stopped = true;
+                        break;
+                    }
                 }
             }
+
+            if (!prepared && slice.FirstOrDefault(p => p.Definition.Enabled) is { } first)
+            {
+                // Its next runs start on this silo or another: as an activation does, open the tenant's database ahead.
+                runner.Prepare(first.Definition.Tenant);
+                prepared = true;
+            }
+
+            await writing;
+            writing = WriteAsync([.. slice], outcomes, now, options);
         }
 
-        if (planned.Any(p => p.Definition.Enabled))
-        {
-            // Its next runs start on this silo or another: as an activation does, open the tenant's database ahead.
-            runner.Prepare(planned.First(p => p.Definition.Enabled).Definition.Tenant);
-        }
-
-        // In slices, so a call of 10,000 keeps a bounded number of writes and reminder registrations in flight.
-        foreach (var slice in planned.Chunk(SliceSize))
-        {
-            await WriteAsync(slice, outcomes, now, options);
-        }
-
+        await writing;
         return [.. outcomes];
     }
 
@@ -205,6 +214,31 @@ public sealed class BulkScheduleWriter(
         return new Planned(index, definition, grains.Get<IScheduleGrain>(definition.Key).GetGrainId(), state, status, due);
     }
 
+    /// <summary><see cref="ScheduleValidator.CheckInterval"/>, once per cron and zone of the call (the answer depends on nothing else).</summary>
+    private static void CheckInterval(
+        Dictionary<(string Cron, string? Zone), NodeDbException?> checkedIntervals, CronSchedule cron, ScheduleDefinition definition, DateTimeOffset now, SchedulerOptions options)
+    {
+        var key = (definition.Cron, definition.TimeZone);
+        if (!checkedIntervals.TryGetValue(key, out var refusal))
+        {
+            try
+            {
+                ScheduleValidator.CheckInterval(cron, definition.Cron, now, options.MinimumInterval);
+            }
+            catch (NodeDbException e)
+            {
+                refusal = e;
+            }
+
+            checkedIntervals[key] = refusal;
+        }
+
+        if (refusal is not null)
+        {
+            throw refusal;
+        }
+    }
+
     private static PlanningRules Rules(ScheduleDefinition definition, SchedulerOptions options) => new(
         definition.Missed,
         options.Grace,
@@ -212,6 +246,42 @@ public sealed class BulkScheduleWriter(
         options.MissedRowCap,
         definition.StartAt,
         definition.EndAt);
+
+    /// <summary>
+    /// The runner's CREATE-time body check, once per body of the call: an import of thousands of schedules usually repeats
+    /// a few bodies, and the check prepares each in a probe database. Its answer depends on the tenant and the body only.
+    /// </summary>
+    private sealed class CheckedBodies(IJobRunner runner) : IJobRunner
+    {
+        private readonly Dictionary<(string Tenant, string Body), NodeDbException?> _checked = [];
+
+        public void ValidateBody(string tenant, string body)
+        {
+            if (!_checked.TryGetValue((tenant, body), out var refusal))
+            {
+                try
+                {
+                    runner.ValidateBody(tenant, body);
+                }
+                catch (NodeDbException e)
+                {
+                    refusal = e;
+                }
+
+                _checked[(tenant, body)] = refusal;
+            }
+
+            if (refusal is not null)
+            {
+                throw refusal;
+            }
+        }
+
+        public Task<JobOutcome> RunAsync(JobRequest request, CancellationToken cancellationToken) => runner.RunAsync(request, cancellationToken);
+
+        public Task<bool?> WasCommittedAsync(string tenant, string runId, CancellationToken cancellationToken) =>
+            runner.WasCommittedAsync(tenant, runId, cancellationToken);
+    }
 
     private sealed record Planned(int Index, ScheduleDefinition Definition, GrainId GrainId, ScheduleState State, ScheduleStatus Status, DateTimeOffset? Due);
 }

@@ -131,6 +131,31 @@ public sealed class BulkWriterTests
         await AssertWholeAsync(cluster, "sf", "victim");
     }
 
+    [Fact]
+    public async Task Each_definition_that_shares_a_refused_body_or_cron_is_refused_with_its_reason_and_the_others_are_created()
+    {
+        // The writer checks each distinct body and cron once per call: a repeated bad one must still refuse every definition.
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1, sqlRunner: true, configure: o => o.MinimumInterval = TimeSpan.FromMinutes(5));
+        var definitions = new List<ScheduleDefinition>();
+        for (var i = 0; i < 12; i++)
+        {
+            var definition = Definition("rf", $"d{i:D2}", "0 0 1 1 *");
+            definitions.Add(i switch
+            {
+                < 3 => definition with { Body = "BEGIN DECLARE n INT; IF 1 = 1 THEN SELECT 1; END IF; END" },
+                < 5 => definition with { Cron = Minutely },
+                _ => definition,
+            });
+        }
+
+        var results = await Tenant(cluster, "rf").CreateManyAsync([.. definitions]);
+
+        Assert.All(results.Take(3), r => Assert.Equal(ErrorCodes.BodyRejected, r.ErrorCode));
+        Assert.All(results.Skip(3).Take(2), r => Assert.Contains("must be at least 00:05:00 apart", r.Error, StringComparison.Ordinal));
+        Assert.All(results.Skip(5), r => Assert.True(r.Created, r.Error));
+        Assert.Equal(results.Skip(5).Select(r => r.Name), await Tenant(cluster, "rf").ListAsync());
+    }
+
     private static ScheduleDefinition Definition(string tenant, string name, string cron) =>
         new() { Tenant = tenant, Name = name, Cron = cron, Body = "BEGIN SELECT 1; END" };
 
