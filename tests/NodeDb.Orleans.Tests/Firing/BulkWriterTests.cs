@@ -80,6 +80,11 @@ public sealed class BulkWriterTests
         Assert.True(await cluster.Schedule("st", "x").DropAsync());
         Assert.DoesNotContain("x", await Tenant(cluster, "st").ListAsync());
         Assert.Null(await cluster.Schedule("st", "x").GetStatusAsync());
+
+        // Its tombstone is a row: the writer's "no row" write conflicts and the grain creates it again.
+        Assert.True(Assert.Single(await Tenant(cluster, "st").CreateManyAsync([Definition("st", "x", "0 0 1 1 *")])).Created);
+        Assert.Equal("0 0 1 1 *", (await cluster.Schedule("st", "x").GetStatusAsync())!.Definition.Cron);
+        await AssertWholeAsync(cluster, "st", "x");
     }
 
     [Fact]
@@ -154,6 +159,26 @@ public sealed class BulkWriterTests
         Assert.All(results.Skip(3).Take(2), r => Assert.Contains("must be at least 00:05:00 apart", r.Error, StringComparison.Ordinal));
         Assert.All(results.Skip(5), r => Assert.True(r.Created, r.Error));
         Assert.Equal(results.Skip(5).Select(r => r.Name), await Tenant(cluster, "rf").ListAsync());
+    }
+
+    [Fact]
+    public async Task A_scripts_create_results_carry_the_status_the_created_schedules_report_and_none_of_them_is_activated()
+    {
+        await using var cluster = await SchedulerCluster.StartAsync(silos: 1, sqlRunner: true);
+        var script = string.Concat(Enumerable.Range(0, 30).Select(i =>
+            $"CREATE SCHEDULE s{i:D2} CRON '{(i % 2 == 0 ? Minutely : "0 0 1 1 *")}' TIMEZONE 'Europe/Paris' AS BEGIN SELECT 1; END;\n"));
+
+        var results = await cluster.Client.GetGrain<ISqlSessionGrain>("sc").ExecuteAsync(script, "alice");
+
+        Assert.Equal(0, await ScheduleActivationsAsync(cluster));
+        foreach (var result in results)
+        {
+            var reported = Assert.Single(result.Schedules);
+            var status = (await cluster.Schedule("sc", result.Schedule!).GetStatusAsync())!;
+            Assert.Equal(SchedulerCluster.AdminPrincipal, status.Definition.Owner); // the caller's principal, whatever the script said
+            Assert.Equal(status.Definition, reported.Definition);
+            Assert.Equal((status.NextRun, status.LastFired, status.CreatedAt, status.UpdatedAt), (reported.NextRun, reported.LastFired, reported.CreatedAt, reported.UpdatedAt));
+        }
     }
 
     private static ScheduleDefinition Definition(string tenant, string name, string cron) =>
