@@ -137,6 +137,29 @@ public sealed class BulkWriterTests
     }
 
     [Fact]
+    public async Task A_bulk_create_whose_wake_write_fails_writes_no_state_ahead_of_it_and_creates_every_schedule_whole_through_the_grains()
+    {
+        // A failure before the states (here a wake segment's write; a crash there is the same) leaves at most wake entries
+        // and reminders without a state: no schedule is stored that nothing wakes. The writer then leaves the slice to the
+        // schedules' grains, which write all of it again.
+        var faults = new StorageFaults();
+        await using var cluster = await StartSqliteAsync(faults);
+        var names = Enumerable.Range(0, 40).Select(i => $"w{i:D2}").ToList();
+        faults.Fail("wake.0", WakeShards.ShardOf(ScheduleKey.Of("wf", names[0])), times: 1);
+
+        var results = await Tenant(cluster, "wf").CreateManyAsync([.. names.Select(n => Definition("wf", n, Minutely))]);
+
+        Assert.Equal(1, faults.Failed);
+        Assert.All(results, r => Assert.True(r.Created, r.Error));
+        foreach (var name in names)
+        {
+            await AssertWholeAsync(cluster, "wf", name);
+        }
+
+        Assert.Equal(40, await ScheduleActivationsAsync(cluster)); // created by their grains
+    }
+
+    [Fact]
     public async Task Each_definition_that_shares_a_refused_body_or_cron_is_refused_with_its_reason_and_the_others_are_created()
     {
         // The writer checks each distinct body and cron once per call: a repeated bad one must still refuse every definition.
