@@ -23,4 +23,10 @@ public static class ErrorCodes
     /// someone changed it since the caller read it.
     /// </summary>
     public const string EditConflict = "edit_conflict";
+
+    /// <summary>
+    /// A write to storage failed and its outcome is unknown (it may have committed): read the schedule to see, or retry the
+    /// create (a bulk create reports it per schedule).
+    /// </summary>
+    public const string StorageFailed = "storage_failed";
 }

@@ -70,6 +70,7 @@ public static class SchedulerSiloBuilderExtensions
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<SchedulerTickService>();
         services.AddSingleton<Listing.ScheduleBoard>();
+        services.AddSingleton<Schedules.BulkScheduleWriter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerTickService>());
         services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
 

@@ -27,6 +27,13 @@ public interface IScheduleWakeShardGrain : IGrainWithStringKey
     [Alias("Register")]
     Task RegisterAsync(string scheduleKey, string host);
 
+    /// <summary>
+    /// <see cref="RegisterAsync"/> for the schedules of a bulk create, all with the same <paramref name="host"/>: the keys
+    /// that share a segment share its write. Completes once every key is written.
+    /// </summary>
+    [Alias("RegisterMany")]
+    Task RegisterManyAsync(ImmutableArray<string> scheduleKeys, string host);
+
     /// <summary>Removes a disabled or dropped schedule. Idempotent; writes only when the set changes.</summary>
     [Alias("Remove")]
     Task RemoveAsync(string scheduleKey);

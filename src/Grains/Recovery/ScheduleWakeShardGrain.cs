@@ -98,6 +98,23 @@ public sealed class ScheduleWakeShardGrain : Grain, IScheduleWakeShardGrain
         return _keys.SetAsync(scheduleKey, host);
     }
 
+    public Task RegisterManyAsync(ImmutableArray<string> scheduleKeys, string host)
+    {
+        if (scheduleKeys.IsDefault)
+        {
+            throw new ArgumentNullException(nameof(scheduleKeys));
+        }
+
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        foreach (var key in scheduleKeys)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(key);
+        }
+
+        // Queued together, so each segment's batch carries all of its keys in one write.
+        return Task.WhenAll(scheduleKeys.Select(key => _keys.SetAsync(key, host)));
+    }
+
     public Task RemoveAsync(string scheduleKey)
     {
         ArgumentException.ThrowIfNullOrEmpty(scheduleKey);

@@ -60,7 +60,10 @@ public sealed partial class ScheduleGrain(
 
     private ScheduleDefinition? Definition => state.State.Definition;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => StartFromStateAsync();
+
+    /// <summary>What an activation does with the state it read (also after <see cref="RereadIfAbsentAsync"/> found one).</summary>
+    private async Task StartFromStateAsync()
     {
         if (Definition is null)
         {
@@ -133,7 +136,15 @@ public sealed partial class ScheduleGrain(
         }
         else
         {
-            await CreateDurablyAsync(definition, marker, now);
+            try
+            {
+                await CreateDurablyAsync(definition, marker, now);
+            }
+            catch (NodeDbException e) when (e.Code == ErrorCodes.AlreadyExists && replace && Definition is not null)
+            {
+                // Created meanwhile (and read since): OR REPLACE replaces that one.
+                return await CreateAsync(definition, replace);
+            }
         }
 
         LoadDefinition(definition, cron);
@@ -171,11 +182,19 @@ public sealed partial class ScheduleGrain(
         catch (Exception e)
         {
             state.State = previous;
-            if (!written || e is InconsistentStateException)
+            if (!written)
             {
                 // Nothing of the schedule is stored: give the name back. (After an ambiguous write failure it stays
                 // reserved rather than risk a stored schedule that no index lists.)
                 await ReleaseQuietlyAsync(definition);
+            }
+            else if (e is InconsistentStateException)
+            {
+                // A row appeared since this activation read "none": a schedule created meanwhile by a bulk create
+                // (BulkScheduleWriter). Its name, wake entry and reminder are its own: keep them, read it, and say it exists.
+                await state.ReadStateAsync();
+                await StartFromStateAsync();
+                throw new NodeDbException(ErrorCodes.AlreadyExists, $"Schedule '{definition.Name}' already exists in tenant '{definition.Tenant}': it was created meanwhile.");
             }
 
             throw;

@@ -21,7 +21,7 @@ namespace NodeDb.Orleans.Grains.Schedules;
 /// </remarks>
 [Reentrant]
 [CollectionAgeLimit(Minutes = 5)]
-public sealed class TenantSchedulesGrain(SchedulerSettings settings) : Grain, ITenantSchedulesGrain, ITenantScheduleIndexGrain
+public sealed class TenantSchedulesGrain(SchedulerSettings settings, BulkScheduleWriter writer) : Grain, ITenantSchedulesGrain, ITenantScheduleIndexGrain
 {
     public const int BucketCount = 64;
 
@@ -137,9 +137,12 @@ public sealed class TenantSchedulesGrain(SchedulerSettings settings) : Grain, IT
         }
 
         var reserved = await ReserveForBulkAsync(work.Select(i => definitions[i].Name));
+        work = await CreateReservedAsync(definitions, work, reserved, results);
 
-        // Bounded: each create holds a schedule activation and a few storage writes; the writes of the ones side by side
-        // share transactions (index buckets, wake shards, grain state and reminders are all group-committed).
+        // The rest (names already listed, names not reserved ahead because the call would pass the limit, definitions the
+        // bulk writer left to their grains) go through their schedule grains. Bounded: each create holds a schedule
+        // activation and a few storage writes; the writes of the ones side by side share transactions (index buckets, wake
+        // shards, grain state and reminders are all group-committed).
         using var slots = new SemaphoreSlim(BulkParallelism);
         await Task.WhenAll(work.Select(async i =>
         {
@@ -155,6 +158,47 @@ public sealed class TenantSchedulesGrain(SchedulerSettings settings) : Grain, IT
         }));
 
         return [.. results];
+    }
+
+    /// <summary>
+    /// Creates the definitions whose names this call reserved with the bulk writer (no activation per schedule); returns the
+    /// indexes of those it left to their grains.
+    /// </summary>
+    private async Task<List<int>> CreateReservedAsync(
+        ImmutableArray<ScheduleDefinition> definitions, List<int> work, HashSet<string> reserved, BulkCreateResult[] results)
+    {
+        var direct = work.Where(i => reserved.Contains(definitions[i].Name)).ToList();
+        var rest = work.Where(i => !reserved.Contains(definitions[i].Name)).ToList();
+        if (direct.Count == 0)
+        {
+            return rest;
+        }
+
+        var outcomes = await writer.CreateAsync([.. direct.Select(i => definitions[i])]);
+        var releases = new List<Task>();
+        for (var k = 0; k < direct.Count; k++)
+        {
+            var (i, outcome) = (direct[k], outcomes[k]);
+            if (outcome.Status is not null)
+            {
+                results[i] = new BulkCreateResult { Name = definitions[i].Name };
+            }
+            else if (outcome.Error is { } error)
+            {
+                results[i] = Refused(definitions[i].Name, error.Code, error.Message);
+                if (outcome.NothingWritten)
+                {
+                    releases.Add(ReleaseQuietlyAsync(definitions[i]));
+                }
+            }
+            else
+            {
+                rest.Add(i);
+            }
+        }
+
+        await Task.WhenAll(releases);
+        return rest;
     }
 
     private async Task<BulkCreateResult> CreateOneAsync(ScheduleDefinition definition, bool replace, bool reserved)

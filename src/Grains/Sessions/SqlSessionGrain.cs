@@ -25,7 +25,8 @@ public sealed partial class SqlSessionGrain(
     IOptions<SchedulerOptions> options,
     SchedulerSettings settings,
     IJobRunner runner,
-    IClusterMembershipService membership) : Grain, ISqlSessionGrain
+    IClusterMembershipService membership,
+    BulkScheduleWriter writer) : Grain, ISqlSessionGrain
 {
     /// <summary>The most occurrences one preview returns.</summary>
     public const int MaxPreviewCount = 1000;
@@ -100,24 +101,25 @@ public sealed partial class SqlSessionGrain(
     {
         var failures = new SortedDictionary<int, NodeDbException>();
         var reserved = await ReserveNamesAsync(statements, start, end);
+        var pending = await CreateReservedAsync(statements, start, end, user, reserved, results, failures);
         using var slots = new SemaphoreSlim(ParallelCreates);
         var running = new List<Task>(end - start);
-        var next = start;
-        for (; next < end && failures.Count == 0; next++)
+        var next = 0;
+        for (; next < pending.Count && !FailedBefore(pending[next]); next++)
         {
             await slots.WaitAsync();
-            if (failures.Count > 0)
+            if (FailedBefore(pending[next]))
             {
                 slots.Release();
                 break;
             }
 
-            var index = next;
+            var index = pending[next];
             running.Add(RunOneAsync(index));
         }
 
         // The statements a failure kept from starting give back the names reserved for them.
-        running.AddRange(Enumerable.Range(next, end - next).Select(i => ReleaseIfReservedAsync(((CreateScheduleStatement)statements[i]).Name)));
+        running.AddRange(pending.Skip(next).Select(i => ReleaseIfReservedAsync(((CreateScheduleStatement)statements[i]).Name)));
         await Task.WhenAll(running);
         if (failures.Count == 0)
         {
@@ -128,6 +130,9 @@ public sealed partial class SqlSessionGrain(
         var after = Enumerable.Range(first + 1, end - first - 1).Where(i => results[i] is not null).ToList();
         var ran = Ran(first) + (after.Count == 0 ? "" : $"; statement{(after.Count == 1 ? "" : "s")} {Ranges(after)}, run alongside it, took effect too");
         throw new NodeDbException(error.Code, statements.Count > 1 ? $"Statement {first + 1} of {statements.Count} failed ({ran}): {error.Message}" : error.Message);
+
+        // A statement after one that failed does not start (one before it still does: it would have run first).
+        bool FailedBefore(int index) => failures.Count > 0 && failures.Keys.First() < index;
 
         async Task RunOneAsync(int index)
         {
@@ -164,6 +169,83 @@ public sealed partial class SqlSessionGrain(
             {
                 // Left listed: a name without a schedule, shown by no listing of schedules, taken again by a retried create.
             }
+        }
+    }
+
+    /// <summary>
+    /// Creates the statements whose names were reserved ahead with the bulk writer (no activation per schedule), up to the
+    /// first one refused: as when they run one by one, no statement after a refused one takes effect. Returns, in order, the
+    /// statements still to run through their schedule grains (those before the first refusal that the writer left to them,
+    /// and those whose names were not reserved), and those after the refusal, which never start (their names are given back
+    /// by the caller).
+    /// </summary>
+    private async Task<List<int>> CreateReservedAsync(
+        IReadOnlyList<SqlStatement> statements, int start, int end, string user, HashSet<string> reserved, SqlStatementResult[] results,
+        SortedDictionary<int, NodeDbException> failures)
+    {
+        var all = Enumerable.Range(start, end - start).ToList();
+        if (reserved.Count == 0)
+        {
+            return all;
+        }
+
+        var direct = new List<int>();
+        var definitions = new List<ScheduleDefinition>();
+        foreach (var i in all.Where(i => reserved.Contains(((CreateScheduleStatement)statements[i]).Name)))
+        {
+            try
+            {
+                definitions.Add(((CreateScheduleStatement)statements[i]).ToDefinition(Tenant, user));
+                direct.Add(i);
+            }
+            catch (NodeDbException e)
+            {
+                failures[i] = e;
+                break;
+            }
+        }
+
+        var outcomes = await writer.CreateAsync(definitions, stopAtFirstRefusal: true);
+        var left = new HashSet<int>();
+        for (var k = 0; k < direct.Count; k++)
+        {
+            var (i, outcome) = (direct[k], outcomes[k]);
+            var name = ((CreateScheduleStatement)statements[i]).Name;
+            if (outcome.Status is { } status)
+            {
+                results[i] = Result(SqlStatementKind.CreateSchedule, "CREATE SCHEDULE", name) with { Schedules = [status] };
+            }
+            else if (outcome.Error is { } error)
+            {
+                failures[i] = error;
+                if (outcome.NothingWritten)
+                {
+                    await ReleaseReservedAsync(name);
+                }
+            }
+            else
+            {
+                left.Add(i);
+            }
+        }
+
+        // Those before the first failure that are not done run through their grains; those after it never start (the
+        // caller sees the failure before them and gives back their names).
+        var firstFailure = failures.Count == 0 ? end : failures.Keys.First();
+        return [.. all.Where(i => results[i] is null && !failures.ContainsKey(i)
+            && (i > firstFailure || left.Contains(i) || !reserved.Contains(((CreateScheduleStatement)statements[i]).Name)))];
+    }
+
+    /// <summary>Gives back a reserved name whose create wrote nothing; the schedule grain decides in its own turn.</summary>
+    private async Task ReleaseReservedAsync(string name)
+    {
+        try
+        {
+            await GrainFactory.Get<IScheduleNameGrain>(ScheduleKey.Of(Tenant, name)).ReleaseUnusedNameAsync();
+        }
+        catch (Exception)
+        {
+            // Left listed: a name without a schedule, shown by no listing of schedules, taken again by a retried create.
         }
     }
 

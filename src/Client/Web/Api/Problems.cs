@@ -17,6 +17,7 @@ public static class Problems
         WebErrorCodes.EditConflict => StatusCodes.Status412PreconditionFailed,
         WebErrorCodes.PreconditionRequired => StatusCodes.Status428PreconditionRequired,
         WebErrorCodes.Unreachable => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.StorageFailed => StatusCodes.Status503ServiceUnavailable,
         WebErrorCodes.Unexpected => StatusCodes.Status500InternalServerError,
         ErrorCodes.SqlError => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.BodyRejected => StatusCodes.Status422UnprocessableEntity,
