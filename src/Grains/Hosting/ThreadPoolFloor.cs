@@ -7,7 +7,7 @@ namespace NodeDb.Orleans.Grains.Hosting;
 /// Raises the thread pool's floor of worker threads when the silo starts (<see cref="SchedulerOptions.MinWorkerThreads"/>):
 /// SQLite blocks a pool thread for each statement and <c>fsync</c>, and with the runtime's floor of one thread per core a
 /// busy silo starves. Measured at 1,000 runs a second on SQLite tenants (2 cores): start lateness p99 469–571 ms with
-/// the runtime's floor, 87–91 ms with 32 threads (docs/benchmarks.md, "Issue 15, fifth round").
+/// the runtime's floor, 87–91 ms with 32 threads (docs/benchmarks.md, "Issue 15, 14 and 13, fifth round").
 /// </summary>
 /// <remarks>Only ever raises the floor: a host that set a higher one keeps it. The ceiling stays the runtime's.</remarks>
 public sealed partial class ThreadPoolFloor(IOptions<SchedulerOptions> options, ILogger<ThreadPoolFloor> logger) : ILifecycleParticipant<ISiloLifecycle>
