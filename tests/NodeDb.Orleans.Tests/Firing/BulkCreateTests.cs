@@ -82,7 +82,7 @@ public sealed class BulkCreateTests
         {
             var status = await cluster.Schedule("bulk", name).GetStatusAsync();
             Assert.Equal(SchedulerCluster.AdminPrincipal, status!.Definition.Owner); // the caller's principal, whatever was sent
-            Assert.Contains(ScheduleKey.Of("bulk", name), await WakeKeysAsync(cluster, "bulk", name));
+            Assert.Contains(ScheduleKey.Of("bulk", name), await StoredSchedules.WakeKeysAsync(cluster, "bulk", name));
         }
     }
 
@@ -90,7 +90,7 @@ public sealed class BulkCreateTests
     public async Task A_bulk_create_under_the_limit_reserves_its_names_per_bucket_and_gives_back_the_names_of_refused_definitions()
     {
         var faults = new StorageFaults();
-        await using var cluster = await StartSqliteAsync(faults);
+        await using var cluster = await StoredSchedules.StartSqliteAsync(faults);
         var definitions = Enumerable.Range(0, 200)
             .Select(i => new ScheduleDefinition { Tenant = "res", Name = $"r{i:D3}", Cron = i % 10 == 0 ? "61 * * * *" : Yearly, Body = "BEGIN SELECT 1; END" })
             .ToList();
@@ -122,7 +122,7 @@ public sealed class BulkCreateTests
     {
         // The shard's or bucket's own row (its segment count, written first for a new segment) or the segment itself.
         var faults = new StorageFaults();
-        await using var cluster = await StartSqliteAsync(faults);
+        await using var cluster = await StoredSchedules.StartSqliteAsync(faults);
         var key = ScheduleKey.Of("crash", "victim");
         faults.Fail(failingState, failingState.StartsWith("wake", StringComparison.Ordinal) ? WakeShards.ShardOf(key) : $"crash#{Bucket("victim")}", times: 1);
 
@@ -141,7 +141,7 @@ public sealed class BulkCreateTests
     public async Task A_create_whose_state_write_fails_leaves_no_schedule_and_a_retry_creates_it_whole()
     {
         var faults = new StorageFaults();
-        await using var cluster = await StartSqliteAsync(faults);
+        await using var cluster = await StoredSchedules.StartSqliteAsync(faults);
         faults.Fail("schedule", ScheduleKey.Of("crash", "victim"), times: 1);
 
         await Assert.ThrowsAnyAsync<Exception>(() => cluster.CreateAsync("crash", "victim", Yearly));
@@ -185,7 +185,7 @@ public sealed class BulkCreateTests
     public async Task A_script_reserves_its_names_per_bucket_and_a_failure_gives_back_the_names_of_statements_that_did_not_take_effect()
     {
         var faults = new StorageFaults();
-        await using var cluster = await StartSqliteAsync(faults, sqlRunner: true);
+        await using var cluster = await StoredSchedules.StartSqliteAsync(faults, sqlRunner: true);
         var session = cluster.Client.GetGrain<ISqlSessionGrain>("scr");
         var script = string.Concat(Enumerable.Range(0, 200).Select(i => $"CREATE SCHEDULE s{i:D3} CRON '{Yearly}' AS BEGIN SELECT 1; END;\n"));
 
@@ -209,23 +209,9 @@ public sealed class BulkCreateTests
 
     private static async Task AssertWholeAsync(SchedulerCluster cluster, string tenant, string name)
     {
-        var key = ScheduleKey.Of(tenant, name);
         Assert.NotNull(await cluster.Schedule(tenant, name).GetStatusAsync());
-        Assert.Contains(name, await cluster.Client.GetGrain<ITenantSchedulesGrain>(tenant).ListAsync());
-        Assert.Contains(key, await WakeKeysAsync(cluster, tenant, name));
-        var reminders = cluster.SiloServices.First().GetRequiredService<IReminderTable>();
-        Assert.NotNull(await reminders.ReadRow(cluster.Internal.GetGrain<IScheduleGrain>(key).GetGrainId(), "nodedb-wake"));
+        await StoredSchedules.AssertIndexedWakeableAsync(cluster, tenant, name);
     }
 
-    private static Task<System.Collections.Immutable.ImmutableArray<string>> WakeKeysAsync(SchedulerCluster cluster, string tenant, string name) =>
-        cluster.Internal.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(ScheduleKey.Of(tenant, name))).ListAsync();
-
     private static long Bucket(string name) => Grains.Health.ShardRouting.StableHash(name) % Grains.Schedules.TenantSchedulesGrain.BucketCount;
-
-    private static Task<SchedulerCluster> StartSqliteAsync(StorageFaults faults, bool sqlRunner = false) =>
-        SchedulerCluster.StartAsync(silos: 1, sqlRunner: sqlRunner, storage: (silo, data) =>
-        {
-            SchedulerCluster.SqliteStorage(silo, data);
-            FaultyGrainStorage.Wrap(silo.Services, StorageNames.Schedules, faults);
-        });
 }

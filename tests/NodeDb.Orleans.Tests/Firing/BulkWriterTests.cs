@@ -66,7 +66,7 @@ public sealed class BulkWriterTests
     [Fact]
     public async Task A_schedule_grain_that_read_no_schedule_before_a_bulk_create_of_its_name_acts_on_the_created_one()
     {
-        await using var cluster = await StartSqliteAsync(new StorageFaults());
+        await using var cluster = await StoredSchedules.StartSqliteAsync(new StorageFaults());
         Assert.Null(await cluster.Schedule("st", "x").GetStatusAsync()); // activates x's grain with no state
 
         var results = await Tenant(cluster, "st").CreateManyAsync([Definition("st", "x", Minutely), Definition("st", "y", Minutely)]);
@@ -90,7 +90,7 @@ public sealed class BulkWriterTests
     [Fact]
     public async Task A_create_through_a_grain_that_read_no_schedule_before_a_bulk_create_says_it_exists_and_keeps_it_whole()
     {
-        await using var cluster = await StartSqliteAsync(new StorageFaults());
+        await using var cluster = await StoredSchedules.StartSqliteAsync(new StorageFaults());
         Assert.Null(await cluster.Schedule("cc", "x").GetStatusAsync());
         Assert.Null(await cluster.Schedule("cc", "r").GetStatusAsync());
         var results = await Tenant(cluster, "cc").CreateManyAsync([Definition("cc", "x", Minutely), Definition("cc", "r", Minutely)]);
@@ -113,7 +113,7 @@ public sealed class BulkWriterTests
     public async Task A_bulk_create_whose_state_write_fails_reports_that_schedule_alone_and_a_retry_creates_it_whole()
     {
         var faults = new StorageFaults();
-        await using var cluster = await StartSqliteAsync(faults);
+        await using var cluster = await StoredSchedules.StartSqliteAsync(faults);
         faults.Fail("schedule", ScheduleKey.Of("sf", "victim"), times: 1);
         var definitions = Enumerable.Range(0, 10).Select(i => Definition("sf", $"ok{i}", Minutely)).Append(Definition("sf", "victim", Minutely)).ToList();
 
@@ -143,7 +143,7 @@ public sealed class BulkWriterTests
         // and reminders without a state: no schedule is stored that nothing wakes. The writer then leaves the slice to the
         // schedules' grains, which write all of it again.
         var faults = new StorageFaults();
-        await using var cluster = await StartSqliteAsync(faults);
+        await using var cluster = await StoredSchedules.StartSqliteAsync(faults);
         var names = Enumerable.Range(0, 40).Select(i => $"w{i:D2}").ToList();
         faults.Fail("wake.0", WakeShards.ShardOf(ScheduleKey.Of("wf", names[0])), times: 1);
 
@@ -209,14 +209,8 @@ public sealed class BulkWriterTests
 
     private static ITenantSchedulesGrain Tenant(SchedulerCluster cluster, string tenant) => cluster.Client.GetGrain<ITenantSchedulesGrain>(tenant);
 
-    private static async Task AssertWholeAsync(SchedulerCluster cluster, string tenant, string name)
-    {
-        var key = ScheduleKey.Of(tenant, name);
-        Assert.Contains(name, await Tenant(cluster, tenant).ListAsync());
-        Assert.Contains(key, await cluster.Internal.GetGrain<IScheduleWakeShardGrain>(WakeShards.ShardOf(key)).ListAsync());
-        var reminders = cluster.SiloServices.First().GetRequiredService<IReminderTable>();
-        Assert.NotNull(await reminders.ReadRow(cluster.Internal.GetGrain<IScheduleGrain>(key).GetGrainId(), "nodedb-wake"));
-    }
+    private static Task AssertWholeAsync(SchedulerCluster cluster, string tenant, string name) =>
+        StoredSchedules.AssertIndexedWakeableAsync(cluster, tenant, name);
 
     private static async Task<long> ScalarAsync(SqliteConnection connection, string sql)
     {
@@ -229,11 +223,4 @@ public sealed class BulkWriterTests
         (await cluster.Internal.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics())
             .Where(s => s.GrainType.Contains(nameof(ScheduleGrain), StringComparison.Ordinal))
             .Sum(s => s.ActivationCount);
-
-    private static Task<SchedulerCluster> StartSqliteAsync(StorageFaults faults) =>
-        SchedulerCluster.StartAsync(silos: 1, storage: (silo, data) =>
-        {
-            SchedulerCluster.SqliteStorage(silo, data);
-            FaultyGrainStorage.Wrap(silo.Services, StorageNames.Schedules, faults);
-        });
 }
