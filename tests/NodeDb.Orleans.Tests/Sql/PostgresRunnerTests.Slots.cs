@@ -22,7 +22,9 @@ public sealed partial class PostgresRunnerTests
         for (var i = 0; i < 6; i++)
         {
             runs.Add(host.Runner.RunAsync(Request($"r-s-{i}", "BEGIN INSERT INTO uniques(k) VALUES (" + i + "); END", retries: 0) with { Slot = pool.Take(Tenant) }, Ct));
-            Assert.Equal(1, pool.Used); // it joined the lane's queue and gave its slot back at once
+            // It joined the lane's queue and gave its slot back at once (2 once the further lane below has started: the
+            // stall check may come between two of these calls on a busy machine; without the hand-back this counts up to 7).
+            Assert.InRange(pool.Used, 1, 2);
         }
 
         // The first lane stays stalled on the lock; the second runs the queued group on a slot it took for itself.
