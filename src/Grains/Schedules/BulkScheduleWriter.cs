@@ -41,12 +41,6 @@ public sealed class BulkScheduleWriter(
     ScheduleBoard board,
     ILocalSiloDetails localSilo)
 {
-    /// <summary>The schedule grain's state name (its <c>[PersistentState]</c>).</summary>
-    internal const string StateName = "schedule";
-
-    /// <summary>The schedule grain's reminder (<c>ScheduleGrain.ReminderName</c>).</summary>
-    internal const string ReminderName = "nodedb-wake";
-
     /// <summary>Schedules written together: a slice's wake entries, reminders and states are in flight at once.</summary>
     internal const int SliceSize = 1_000;
 
@@ -130,7 +124,7 @@ public sealed class BulkScheduleWriter(
             var wake = Task.WhenAll(enabled
                 .GroupBy(p => (Shard: WakeShards.ShardOf(p.Definition.Key), Host: p.Definition.Scope == ScheduleScope.Local ? IScheduleWakeShardGrain.AnyHost : local))
                 .Select(g => grains.Get<IScheduleWakeShardGrain>(g.Key.Shard).RegisterManyAsync([.. g.Select(p => p.Definition.Key)], g.Key.Host)));
-            var reminders = Task.WhenAll(enabled.Select(p => _reminders.RegisterOrUpdateReminder(p.GrainId, ReminderName, options.ReminderPeriod, options.ReminderPeriod)));
+            var reminders = Task.WhenAll(enabled.Select(p => _reminders.RegisterOrUpdateReminder(p.GrainId, ScheduleCreation.ReminderName, options.ReminderPeriod, options.ReminderPeriod)));
             await Task.WhenAll(wake, reminders);
         }
         catch (Exception)
@@ -148,7 +142,7 @@ public sealed class BulkScheduleWriter(
         {
             try
             {
-                await _storage.WriteStateAsync(StateName, p.GrainId, new GrainState<ScheduleState>(p.State));
+                await _storage.WriteStateAsync(ScheduleCreation.StateName, p.GrainId, new GrainState<ScheduleState>(p.State));
             }
             catch (InconsistentStateException)
             {
@@ -181,17 +175,9 @@ public sealed class BulkScheduleWriter(
 
     private Planned Plan(int index, ScheduleDefinition definition, CronSchedule cron, DateTimeOffset now, SchedulerOptions options)
     {
-        var rules = Rules(definition, options);
-
-        // The create's first observation (ScheduleGrain.FirstObservation): the marker a tick at this instant would write,
-        // unless the current unit holds an occurrence (then the tick fires it: the schedule is due now).
-        DateTimeOffset? marker = null;
-        if (definition.Enabled && OccurrencePlanner.Plan(cron, lastFired: null, now, rules) is { Runs.IsEmpty: true, MissedCount: 0 } plan)
-        {
-            marker = plan.Marker;
-        }
-
-        var state = new ScheduleState { Generation = 1, CreatedAt = now, Definition = definition, LastFired = marker, UpdatedAt = now };
+        var rules = ScheduleCreation.Rules(definition, options);
+        var marker = ScheduleCreation.FirstObservation(definition, cron, now, rules);
+        var state = ScheduleCreation.State(definition, marker, now, generation: 1);
 
         // As ScheduleGrain.RefreshDue and Status compute them for a schedule with nothing in flight.
         var due = definition.Enabled ? OccurrencePlanner.NextDue(cron, marker, now, rules) : null;
@@ -238,14 +224,6 @@ public sealed class BulkScheduleWriter(
             throw refusal;
         }
     }
-
-    private static PlanningRules Rules(ScheduleDefinition definition, SchedulerOptions options) => new(
-        definition.Missed,
-        options.Grace,
-        definition.QueueCap ?? options.DefaultQueueCap,
-        options.MissedRowCap,
-        definition.StartAt,
-        definition.EndAt);
 
     /// <summary>
     /// The runner's CREATE-time body check, once per body of the call: an import of thousands of schedules usually repeats

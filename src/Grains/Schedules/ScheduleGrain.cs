@@ -21,7 +21,7 @@ namespace NodeDb.Orleans.Grains.Schedules;
 /// <see cref="JobDispatcher"/>, off the grain's turn, and come back through <see cref="CompleteRunAsync"/>.
 /// </remarks>
 public sealed partial class ScheduleGrain(
-    [PersistentState("schedule", StorageNames.Schedules)] IPersistentState<ScheduleState> state,
+    [PersistentState(ScheduleCreation.StateName, StorageNames.Schedules)] IPersistentState<ScheduleState> state,
     SchedulerClock clock,
     SchedulerSettings settings,
     SchedulerTickService ticker,
@@ -35,7 +35,7 @@ public sealed partial class ScheduleGrain(
     TimeProvider infrastructureTime,
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IScheduleRuntimeGrain, IRemindable
 {
-    private const string ReminderName = "nodedb-wake";
+    private const string ReminderName = ScheduleCreation.ReminderName;
 
     // How soon a schedule holding history rows it could not append tries again (see UnflushedRecheck).
     private static readonly TimeSpan OutboxRetry = TimeSpan.FromSeconds(5);
@@ -168,10 +168,7 @@ public sealed partial class ScheduleGrain(
         var index = GrainFactory.Get<ITenantScheduleIndexGrain>(definition.Tenant);
         await index.ReserveAsync(definition.Name, _options.MaxSchedulesPerTenant);
         var previous = state.State;
-        state.State = new ScheduleState
-        {
-            Generation = previous.Generation + 1, CreatedAt = now, Definition = definition, LastFired = marker, UpdatedAt = now,
-        };
+        state.State = ScheduleCreation.State(definition, marker, now, previous.Generation + 1);
         var written = false;
         try
         {
@@ -212,16 +209,8 @@ public sealed partial class ScheduleGrain(
     /// occurrence that falls between the create and the first tick (a stalled loop) is fired or recorded as missed,
     /// where a first observation at the later tick would have looked at its own unit only and passed over it unrecorded.
     /// </remarks>
-    private DateTimeOffset? FirstObservation(ScheduleDefinition definition, CronSchedule cron, DateTimeOffset now)
-    {
-        if (!definition.Enabled)
-        {
-            return null;
-        }
-
-        var plan = OccurrencePlanner.Plan(cron, lastFired: null, now, Rules(definition));
-        return plan is { Runs.IsEmpty: true, MissedCount: 0 } ? plan.Marker : null;
-    }
+    private DateTimeOffset? FirstObservation(ScheduleDefinition definition, CronSchedule cron, DateTimeOffset now) =>
+        ScheduleCreation.FirstObservation(definition, cron, now, Rules(definition));
 
     private async Task ReleaseQuietlyAsync(ScheduleDefinition definition)
     {
@@ -544,13 +533,7 @@ public sealed partial class ScheduleGrain(
         }
     }
 
-    private PlanningRules Rules(ScheduleDefinition definition) => new(
-        definition.Missed,
-        _options.Grace,
-        definition.QueueCap ?? _options.DefaultQueueCap,
-        _options.MissedRowCap,
-        definition.StartAt,
-        definition.EndAt);
+    private PlanningRules Rules(ScheduleDefinition definition) => ScheduleCreation.Rules(definition, _options);
 
     private void RefreshDue(DateTimeOffset now)
     {
