@@ -656,26 +656,9 @@ internal sealed partial class PostgresTenantWriter
         public void Dispose() => _cancel.Dispose();
     }
 
-    private sealed class Job(RunAttempt attempt, CancellationToken cancellationToken)
+    private sealed class Job(RunAttempt attempt, CancellationToken cancellationToken) : QueuedAttempt(attempt, cancellationToken)
     {
-        public RunAttempt Attempt { get; } = attempt;
-
-        public CancellationToken CancellationToken { get; } = cancellationToken;
-
-        public TaskCompletionSource<AttemptResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public CancellationTokenRegistration Registration { get; set; }
-
-        /// <summary>Whether a lane has begun it; a cancellation before that completes it, after that cancels its statement.</summary>
-        public bool Started { get; set; }
-
         /// <summary>The batch it is in while that batch is on the wire.</summary>
         public InFlight? InFlight { get; set; }
-
-        /// <summary>The attempt's span, current when it queued: the parent of its Npgsql command spans.</summary>
-        public Activity? Parent { get; } = Activity.Current;
-
-        /// <summary>When it queued (a timestamp: the wait is a duration, the same under any scheduler clock).</summary>
-        public long QueuedAt { get; } = attempt.Time.GetTimestamp();
     }
 }

@@ -380,23 +380,5 @@ internal sealed class SqliteTenantWriter(Func<SqliteConnection> open, Func<Sqlit
         command.ExecuteNonQuery();
     }
 
-    private sealed class Job(RunAttempt attempt, CancellationToken cancellationToken)
-    {
-        public RunAttempt Attempt { get; } = attempt;
-
-        public CancellationToken CancellationToken { get; } = cancellationToken;
-
-        public TaskCompletionSource<AttemptResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public CancellationTokenRegistration Registration { get; set; }
-
-        /// <summary>Whether the writer has begun it; a cancellation before that completes it, after that interrupts it.</summary>
-        public bool Started { get; set; }
-
-        /// <summary>The attempt's span, current when it queued: the parent of its database span.</summary>
-        public Activity? Parent { get; } = Activity.Current;
-
-        /// <summary>When it queued (a timestamp: the wait is a duration, the same under any scheduler clock).</summary>
-        public long QueuedAt { get; } = attempt.Time.GetTimestamp();
-    }
+    private sealed class Job(RunAttempt attempt, CancellationToken cancellationToken) : QueuedAttempt(attempt, cancellationToken);
 }
